@@ -1,0 +1,130 @@
+package models
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// CaseKind says what the reporter filed.
+type CaseKind string
+
+// The kinds of case.
+const (
+	KindReport    CaseKind = "report"    // 问题上报, from a grid worker or officer
+	KindComplaint CaseKind = "complaint" // 投诉
+	KindTip       CaseKind = "tip"       // 举报
+)
+
+// Valid reports whether k is a known case kind.
+func (k CaseKind) Valid() bool { return k == KindReport || k == KindComplaint || k == KindTip }
+
+// Source says through whom a case came in.
+type Source string
+
+// The sources of a case.
+const (
+	SourceGridWorker Source = "grid_worker"
+	SourceCitizen    Source = "citizen"
+	SourceOfficer    Source = "officer"
+	Source12345      Source = "12345"
+)
+
+// Valid reports whether s is a known source.
+func (s Source) Valid() bool {
+	return s == SourceGridWorker || s == SourceCitizen || s == SourceOfficer || s == Source12345
+}
+
+// Location is where a case happened, as precisely as it is known.
+type Location struct {
+	Point        *Point // GCJ-02; nil when only an address or a grid is known
+	Address      string
+	GridCode     string
+	VillageCode  string
+	TownshipCode string
+}
+
+// Case is one problem, complaint or tip and its way through the closed loop.
+type Case struct {
+	ID             int64
+	TrackingNo     string
+	Kind           CaseKind
+	Source         Source
+	Description    string
+	Location       Location
+	MatterCode     string
+	Urgency        Urgency
+	Confidential   bool  // the reporter's identity is hidden from handlers
+	ReporterID     int64 // 0 for 12345 cases without a person
+	TeamCode       string
+	AssigneeID     int64
+	State          State
+	RouteReason    string // the routing decision in words a supervisor can read
+	SignDeadline   time.Time
+	HandleDeadline time.Time
+	MergedInto     int64
+	ReturnCount    int
+	ReworkCount    int
+	Rating         int
+	Version        int64 // optimistic lock: bumped by every change
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Event is one entry of a case's append-only, hash-chained history.
+type Event struct {
+	ID            int64
+	CaseID        int64
+	Seq           int // 1 for the first event of a case
+	ActorID       int64
+	ActorRole     Role
+	Action        Action
+	FromState     State
+	ToState       State
+	Note          string
+	AttachmentIDs []int64
+	At            time.Time
+	PrevHash      string // hex sha256 of the previous event, "" for the first
+	Hash          string // hex sha256 over PrevHash and this event's canonical content
+}
+
+// Attachment is a file of evidence: a photo or a voice message fetched from WeChat.
+type Attachment struct {
+	ID         int64
+	CaseID     int64
+	EventID    int64
+	Path       string // relative to the data directory
+	SHA256     string
+	MIMEType   string
+	Size       int64
+	MediaID    string // WeChat media id; expires 3 days after upload
+	FetchError string // why the download failed, if it did
+	CreatedAt  time.Time
+}
+
+// IntentState is where a notification intent stands.
+type IntentState string
+
+// The states of a notification intent.
+const (
+	IntentPending IntentState = "pending"
+	IntentSending IntentState = "sending"
+	IntentSent    IntentState = "sent"
+	IntentFailed  IntentState = "failed"
+)
+
+// Intent is a notification to deliver: written in the same transaction as its cause (the outbox).
+type Intent struct {
+	ID            int64
+	RecipientID   int64
+	Channel       Channel
+	Kind          string // the notification kind, e.g. "case_received"
+	CaseID        int64
+	DedupKey      string // unique: the same step never notifies twice
+	Payload       json.RawMessage
+	State         IntentState
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        time.Time
+}
