@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gridbot/models"
+)
+
+type caseRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	TrackingNo     string
+	Kind           string
+	Source         string
+	Description    string
+	Lat            *float64
+	Lng            *float64
+	Address        string
+	GridCode       string
+	VillageCode    string
+	TownshipCode   string
+	MatterCode     string
+	Urgency        string
+	Confidential   bool
+	ReporterID     int64
+	TeamCode       string
+	AssigneeID     int64
+	State          string
+	RouteReason    string
+	SignDeadline   *time.Time
+	HandleDeadline *time.Time
+	MergedInto     int64
+	ReturnCount    int
+	ReworkCount    int
+	Rating         int
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+// toCaseRow converts a case for storage.
+func toCaseRow(c models.Case) caseRow {
+	r := caseRow{
+		ID: c.ID, TrackingNo: c.TrackingNo, Kind: string(c.Kind), Source: string(c.Source),
+		Description: c.Description, Address: c.Location.Address, GridCode: c.Location.GridCode,
+		VillageCode: c.Location.VillageCode, TownshipCode: c.Location.TownshipCode, MatterCode: c.MatterCode,
+		Urgency: string(c.Urgency), Confidential: c.Confidential, ReporterID: c.ReporterID, TeamCode: c.TeamCode,
+		AssigneeID: c.AssigneeID, State: string(c.State), RouteReason: c.RouteReason,
+		SignDeadline: timePtr(c.SignDeadline), HandleDeadline: timePtr(c.HandleDeadline),
+		MergedInto: c.MergedInto, ReturnCount: c.ReturnCount, ReworkCount: c.ReworkCount, Rating: c.Rating,
+		Version: c.Version, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
+	if p := c.Location.Point; p != nil {
+		r.Lat, r.Lng = &p.Lat, &p.Lng
+	}
+	return r
+}
+
+// toCase converts a stored case.
+func (r caseRow) toCase() models.Case {
+	c := models.Case{
+		ID: r.ID, TrackingNo: r.TrackingNo, Kind: models.CaseKind(r.Kind), Source: models.Source(r.Source),
+		Description: r.Description,
+		Location: models.Location{Address: r.Address, GridCode: r.GridCode, VillageCode: r.VillageCode,
+			TownshipCode: r.TownshipCode},
+		MatterCode: r.MatterCode, Urgency: models.Urgency(r.Urgency), Confidential: r.Confidential,
+		ReporterID: r.ReporterID, TeamCode: r.TeamCode, AssigneeID: r.AssigneeID, State: models.State(r.State),
+		RouteReason: r.RouteReason, SignDeadline: timeVal(r.SignDeadline), HandleDeadline: timeVal(r.HandleDeadline),
+		MergedInto: r.MergedInto, ReturnCount: r.ReturnCount, ReworkCount: r.ReworkCount, Rating: r.Rating,
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.Lat != nil && r.Lng != nil {
+		c.Location.Point = &models.Point{Lat: *r.Lat, Lng: *r.Lng}
+	}
+	return c
+}
+
+// CreateCase stores a new case (its TrackingNo already allocated) with its first event and the
+// notification intents it causes, in one transaction. The first event's states and the case's
+// version are set here.
+func (s *Store) CreateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error) {
+	if c.TrackingNo == "" {
+		return models.Case{}, models.Errorf(models.EInvalid, "case has no tracking number")
+	}
+	now := models.EventTime(time.Now())
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	c.UpdatedAt, c.Version = c.CreatedAt, 1
+	err := s.InTx(ctx, func(tx *Store) error {
+		r := toCaseRow(c)
+		r.ID = 0
+		if err := tx.conn(ctx).Create(&r).Error; err != nil {
+			return translate(err, "case "+c.TrackingNo)
+		}
+		c.ID = r.ID
+		ev.CaseID, ev.FromState, ev.ToState = c.ID, "", c.State
+		if ev.At.IsZero() {
+			ev.At = c.CreatedAt
+		}
+		if _, err := tx.appendEvent(ctx, ev); err != nil {
+			return err
+		}
+		return tx.addIntents(ctx, c.ID, intents)
+	})
+	if err != nil {
+		return models.Case{}, err
+	}
+	return s.CaseByID(ctx, c.ID)
+}
+
+// UpdateCase writes a changed case if nobody changed it since it was read (its Version), with the
+// event that changed it and the intents it causes, in one transaction. It returns the stored case
+// with its new version; models.EConflict when someone else changed it first.
+func (s *Store) UpdateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error) {
+	err := s.InTx(ctx, func(tx *Store) error {
+		r := toCaseRow(c)
+		r.Version = c.Version + 1
+		r.UpdatedAt = models.EventTime(time.Now())
+		res := tx.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, c.Version).
+			Select("*").Omit("id", "created_at", "tracking_no").Updates(&r)
+		if res.Error != nil {
+			return translate(res.Error, "case "+c.TrackingNo)
+		}
+		if res.RowsAffected == 0 {
+			return models.Errorf(models.EConflict, "case %s was changed by someone else", c.TrackingNo)
+		}
+		ev.CaseID = c.ID
+		if _, err := tx.appendEvent(ctx, ev); err != nil {
+			return err
+		}
+		return tx.addIntents(ctx, c.ID, intents)
+	})
+	if err != nil {
+		return models.Case{}, err
+	}
+	return s.CaseByID(ctx, c.ID)
+}
+
+// CaseByID returns a case; models.ENotFound if there is none.
+func (s *Store) CaseByID(ctx context.Context, id int64) (models.Case, error) {
+	var r caseRow
+	if err := s.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return models.Case{}, translate(err, "case")
+	}
+	return r.toCase(), nil
+}
+
+// CaseByTrackingNo returns a case by its tracking number; models.ENotFound if there is none.
+func (s *Store) CaseByTrackingNo(ctx context.Context, no string) (models.Case, error) {
+	var r caseRow
+	if err := s.conn(ctx).Where("tracking_no = ?", no).Take(&r).Error; err != nil {
+		return models.Case{}, translate(err, "case "+no)
+	}
+	return r.toCase(), nil
+}
+
+// CasesByReporter returns the cases a person reported, newest first.
+func (s *Store) CasesByReporter(ctx context.Context, personID int64, limit int) ([]models.Case, error) {
+	var rows []caseRow
+	err := s.conn(ctx).Where("reporter_id = ?", personID).Order("id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "cases")
+	}
+	out := make([]models.Case, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCase()
+	}
+	return out, nil
+}
+
+// timePtr returns nil for the zero time so that the column holds NULL.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// timeVal returns the zero time for NULL.
+func timeVal(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

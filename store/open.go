@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// The database drivers gridbot supports.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+)
+
+// Options configure Open.
+type Options struct {
+	Driver       string // DriverSQLite or DriverMySQL
+	DSN          string // a file path for SQLite, a go-sql-driver DSN for MySQL
+	MaxOpenConns int    // MySQL only; SQLite always uses one connection
+}
+
+// Store is gridbot's database: every read and write of domain data goes through it.
+type Store struct {
+	db     *gorm.DB
+	driver string
+}
+
+// Open connects to the database; it does not migrate.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	var (
+		db  *gorm.DB
+		err error
+	)
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		SkipDefaultTransaction: true,
+		TranslateError:         false,
+	}
+	switch o.Driver {
+	case DriverSQLite:
+		db, err = openSQLite(o.DSN, cfg)
+	case DriverMySQL:
+		db, err = openMySQL(o.DSN, o.MaxOpenConns, cfg)
+	default:
+		return nil, fmt.Errorf("open store: unknown driver %q", o.Driver)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, driver: o.Driver}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openSQLite opens the embedded database file, creating its folder, with one connection so
+// that writers never meet SQLITE_BUSY.
+func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
+	if path != ":memory:" && !strings.HasPrefix(path, "file:") {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+	}
+	dsn := path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	if strings.Contains(path, "?") {
+		dsn = path
+	}
+	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// openMySQL opens a MySQL/MariaDB pool; times are read and written in UTC.
+func openMySQL(dsn string, maxOpen int, cfg *gorm.Config) (*gorm.DB, error) {
+	mc, err := NormalizeMySQLDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(mysql.Open(mc), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open mysql: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open mysql: %w", err)
+	}
+	if maxOpen < 1 {
+		maxOpen = 20
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxOpen)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	return db, nil
+}
+
+// NormalizeMySQLDSN forces the settings gridbot relies on: parseTime, UTC, utf8mb4.
+func NormalizeMySQLDSN(dsn string) (string, error) {
+	c, err := mysqldriver.ParseDSN(dsn)
+	if err != nil {
+		return "", fmt.Errorf("mysql dsn: %w", err)
+	}
+	c.ParseTime = true
+	c.ClientFoundRows = true // RowsAffected counts matched rows, as on SQLite
+	c.Loc = time.UTC
+	if c.Params == nil {
+		c.Params = map[string]string{}
+	}
+	if _, ok := c.Params["charset"]; !ok {
+		c.Params["charset"] = "utf8mb4"
+	}
+	if c.Params["time_zone"] == "" {
+		c.Params["time_zone"] = "'+00:00'"
+	}
+	return c.FormatDSN(), nil
+}
+
+// Driver returns the name of the database driver in use.
+func (s *Store) Driver() string { return s.driver }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return sqlDB.Close()
+}
+
+// InTx runs fn inside one transaction; fn receives a Store bound to it. An error rolls back.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx, driver: s.driver})
+	})
+}
+
+// conn returns the gorm handle for one call with the caller's context.
+func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"gridbot/models"
+)
+
+type intentRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	RecipientID   int64
+	Channel       string
+	Kind          string
+	CaseID        int64
+	DedupKey      string
+	Payload       string
+	State         string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+func (intentRow) TableName() string { return "intents" }
+
+// toIntent converts a stored intent.
+func (r intentRow) toIntent() models.Intent {
+	return models.Intent{
+		ID: r.ID, RecipientID: r.RecipientID, Channel: models.Channel(r.Channel), Kind: r.Kind, CaseID: r.CaseID,
+		DedupKey: r.DedupKey, Payload: []byte(r.Payload), State: models.IntentState(r.State), Attempts: r.Attempts,
+		NextAttemptAt: r.NextAttemptAt.UTC(), LastError: r.LastError, CreatedAt: r.CreatedAt.UTC(),
+		SentAt: timeVal(r.SentAt),
+	}
+}
+
+// AddIntents writes notification intents to the outbox. Call it on the Store of the transaction
+// that makes the change they announce. An intent whose DedupKey is already there is skipped:
+// the same step never notifies twice.
+func (s *Store) AddIntents(ctx context.Context, intents []models.Intent) error {
+	return s.addIntents(ctx, 0, intents)
+}
+
+// addIntents writes intents, filling in a case id where they have none.
+func (s *Store) addIntents(ctx context.Context, caseID int64, intents []models.Intent) error {
+	now := models.EventTime(time.Now())
+	for _, in := range intents {
+		if in.DedupKey == "" || in.RecipientID == 0 || !in.Channel.Valid() || in.Kind == "" {
+			return models.Errorf(models.EInvalid, "intent %q needs a dedup key, recipient, channel and kind", in.Kind)
+		}
+		if in.CaseID == 0 {
+			in.CaseID = caseID
+		}
+		payload := string(in.Payload)
+		if payload == "" {
+			payload = "{}"
+		}
+		next := in.NextAttemptAt
+		if next.IsZero() {
+			next = now
+		}
+		r := intentRow{
+			RecipientID: in.RecipientID, Channel: string(in.Channel), Kind: in.Kind, CaseID: in.CaseID,
+			DedupKey: in.DedupKey, Payload: payload, State: string(models.IntentPending),
+			NextAttemptAt: next.UTC(), CreatedAt: now,
+		}
+		if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
+			return translate(err, "notification")
+		}
+	}
+	return nil
+}
+
+// IntentFilter selects intents for Intents; zero fields select everything.
+type IntentFilter struct {
+	CaseID      int64
+	RecipientID int64
+	State       models.IntentState
+}
+
+// Intents returns outbox entries in the order they were written.
+func (s *Store) Intents(ctx context.Context, f IntentFilter) ([]models.Intent, error) {
+	q := s.conn(ctx).Order("id")
+	if f.CaseID != 0 {
+		q = q.Where("case_id = ?", f.CaseID)
+	}
+	if f.RecipientID != 0 {
+		q = q.Where("recipient_id = ?", f.RecipientID)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", string(f.State))
+	}
+	var rows []intentRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err, "notifications")
+	}
+	out := make([]models.Intent, len(rows))
+	for i, r := range rows {
+		out[i] = r.toIntent()
+	}
+	return out, nil
+}
