@@ -1,0 +1,397 @@
+// Package config loads gridbot's settings from defaults, an optional YAML file and GRIDBOT_* environment variables.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	// Embedded so that TIMEZONE loads even on images without /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Database drivers accepted by GRIDBOT_DB_DRIVER.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+)
+
+// Migration modes accepted by GRIDBOT_DB_MIGRATE.
+const (
+	MigrateAuto  = "auto"
+	MigrateApply = "apply"
+	MigrateCheck = "check"
+)
+
+// Config holds every setting of the service; each field is one setting described by its tags.
+//
+// Tags: env is the variable name without the GRIDBOT_ prefix, yaml the file key, default the value
+// used when neither the file nor the environment sets it, defaultdoc the default shown in the
+// documentation when it is computed, secret marks values never logged, desc the documentation line.
+type Config struct {
+	// HTTP server.
+	HTTPAddr         string        `env:"HTTP_ADDR" yaml:"http_addr" default:":8080" desc:"Address the HTTP server listens on, as host:port."`
+	HTTPReadTimeout  time.Duration `env:"HTTP_READ_TIMEOUT" yaml:"http_read_timeout" default:"10s" desc:"Longest time to read a whole request, body included."`
+	HTTPWriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" yaml:"http_write_timeout" default:"15s" desc:"Longest time to write a response."`
+	HTTPIdleTimeout  time.Duration `env:"HTTP_IDLE_TIMEOUT" yaml:"http_idle_timeout" default:"60s" desc:"How long an idle keep-alive connection stays open."`
+	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT" yaml:"shutdown_timeout" default:"20s" desc:"How long a graceful stop waits for requests and workers to drain."`
+	HTTPMaxBodyBytes int64         `env:"HTTP_MAX_BODY_BYTES" yaml:"http_max_body_bytes" default:"1048576" desc:"Largest API request body accepted, in bytes."`
+
+	// Database.
+	DBDriver       string `env:"DB_DRIVER" yaml:"db_driver" default:"sqlite" desc:"Database driver: sqlite (embedded file) or mysql."`
+	DBDSN          string `env:"DB_DSN" yaml:"db_dsn" defaultdoc:"<data_dir>/gridbot.db" secret:"true" desc:"Database DSN: the SQLite file path (default gridbot.db in the data directory), or the MySQL DSN (required with mysql)."`
+	DBMaxOpenConns int    `env:"DB_MAX_OPEN_CONNS" yaml:"db_max_open_conns" default:"20" desc:"Most open database connections (at least 1)."`
+	DBMigrate      string `env:"DB_MIGRATE" yaml:"db_migrate" default:"auto" desc:"Schema migrations at start: apply, check (refuse to start if pending), or auto (apply on SQLite, check on MySQL)."`
+
+	// Redis.
+	RedisURL       string `env:"REDIS_URL" yaml:"redis_url" secret:"true" desc:"Redis URL (redis:// or rediss://); empty runs an embedded Redis-compatible server in-process."`
+	RedisKeyPrefix string `env:"REDIS_KEY_PREFIX" yaml:"redis_key_prefix" default:"gridbot:" desc:"Prefix of every Redis key, so several deployments can share one Redis."`
+
+	// Files, time and logs.
+	DataDir   string `env:"DATA_DIR" yaml:"data_dir" default:"./data" desc:"Directory for media files and, by default, the SQLite database."`
+	Timezone  string `env:"TIMEZONE" yaml:"timezone" default:"Asia/Shanghai" desc:"IANA time zone for deadlines, working days and dates shown to people."`
+	LogLevel  string `env:"LOG_LEVEL" yaml:"log_level" default:"info" desc:"Lowest log level written: debug, info, warn or error."`
+	LogFormat string `env:"LOG_FORMAT" yaml:"log_format" default:"json" desc:"Log format: json or text."`
+
+	// Behaviour.
+	SampleCounty   bool          `env:"SAMPLE_COUNTY" yaml:"sample_county" default:"true" desc:"Import the bundled sample county when serve starts on an empty embedded SQLite database; ignored with mysql."`
+	BindingCodeTTL time.Duration `env:"BINDING_CODE_TTL" yaml:"binding_code_ttl" default:"336h" desc:"How long a binding code handed out to a person stays valid."`
+
+	// WeChat Official Account.
+	WeChatAppID   string `env:"WECHAT_APPID" yaml:"wechat_appid" desc:"Official Account AppID."`
+	WeChatSecret  string `env:"WECHAT_SECRET" yaml:"wechat_secret" secret:"true" desc:"Official Account AppSecret."`
+	WeChatToken   string `env:"WECHAT_TOKEN" yaml:"wechat_token" secret:"true" desc:"Official Account server Token used to sign webhook calls."`
+	WeChatAESKey  string `env:"WECHAT_AES_KEY" yaml:"wechat_aes_key" secret:"true" desc:"Official Account EncodingAESKey (43 characters) for safe mode; empty for plain mode."`
+	WeChatAPIBase string `env:"WECHAT_API_BASE" yaml:"wechat_api_base" default:"https://api.weixin.qq.com" desc:"Base URL of Official Account API calls; point it at a simulator in tests."`
+
+	// WeCom (企业微信) app.
+	WeComCorpID  string `env:"WECOM_CORPID" yaml:"wecom_corpid" desc:"WeCom CorpID."`
+	WeComAgentID string `env:"WECOM_AGENTID" yaml:"wecom_agentid" desc:"WeCom AgentID of the gridbot app (digits)."`
+	WeComSecret  string `env:"WECOM_SECRET" yaml:"wecom_secret" secret:"true" desc:"WeCom app Secret."`
+	WeComToken   string `env:"WECOM_TOKEN" yaml:"wecom_token" secret:"true" desc:"WeCom callback Token used to sign webhook calls."`
+	WeComAESKey  string `env:"WECOM_AES_KEY" yaml:"wecom_aes_key" secret:"true" desc:"WeCom callback EncodingAESKey (43 characters)."`
+	WeComAPIBase string `env:"WECOM_API_BASE" yaml:"wecom_api_base" default:"https://qyapi.weixin.qq.com" desc:"Base URL of WeCom API calls; point it at a simulator in tests."`
+
+	loc *time.Location
+}
+
+// Load builds the configuration from defaults, the optional YAML file (path "" = none) and the environment (getenv, e.g. os.Getenv).
+func Load(file string, getenv func(string) string) (Config, error) {
+	c, err := defaults()
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if file != "" {
+		if err := readFile(file, &c); err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+	}
+	p := applyEnv(&c, getenv)
+	c.deriveDefaults()
+	p = p.merge(c.problems())
+	if len(p) > 0 {
+		return Config{}, fmt.Errorf("config: invalid settings:\n%w", p)
+	}
+	c.loc, err = time.LoadLocation(c.Timezone)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: load time zone: %w", err)
+	}
+	return c, nil
+}
+
+// readFile decodes the YAML file at path onto c, rejecting keys that match no setting.
+func readFile(path string, c *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read file: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("parse %s: %w", path, err)
+	}
+	return nil
+}
+
+// deriveDefaults fills the defaults that depend on other settings.
+func (c *Config) deriveDefaults() {
+	if c.DBDSN == "" && c.DBDriver == DriverSQLite {
+		c.DBDSN = filepath.Join(c.DataDir, "gridbot.db")
+	}
+	c.WeChatAPIBase = strings.TrimRight(c.WeChatAPIBase, "/")
+	c.WeComAPIBase = strings.TrimRight(c.WeComAPIBase, "/")
+}
+
+// Location returns the parsed time zone, or UTC when the Config was not built by Load and its zone is invalid.
+func (c Config) Location() *time.Location {
+	if c.loc != nil {
+		return c.loc
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// WeChatConfigured reports whether the Official Account AppID, AppSecret and Token are all set.
+func (c Config) WeChatConfigured() bool {
+	return c.WeChatAppID != "" && c.WeChatSecret != "" && c.WeChatToken != ""
+}
+
+// WeComConfigured reports whether the WeCom CorpID, AgentID, Secret and Token are all set.
+func (c Config) WeComConfigured() bool {
+	return c.WeComCorpID != "" && c.WeComAgentID != "" && c.WeComSecret != "" && c.WeComToken != ""
+}
+
+// ApplyMigrations reports whether start-up applies pending migrations (true) or only checks for them (false).
+func (c Config) ApplyMigrations() bool {
+	switch c.DBMigrate {
+	case MigrateApply:
+		return true
+	case MigrateAuto:
+		return c.DBDriver == DriverSQLite
+	default:
+		return false
+	}
+}
+
+// ImportSampleCounty reports whether serve may import the sample county, which it does only into an empty SQLite database.
+func (c Config) ImportSampleCounty() bool {
+	return c.SampleCounty && c.DBDriver == DriverSQLite
+}
+
+// SlogLevel returns LogLevel as a slog.Level, or slog.LevelInfo for an unknown level.
+func (c Config) SlogLevel() slog.Level {
+	switch c.LogLevel {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	default:
+		return slog.LevelInfo
+	}
+}
+
+// FieldError is one wrong setting: the variable it concerns and what is wrong, never a secret's value.
+type FieldError struct {
+	Variable string // the environment variable, such as GRIDBOT_DB_DRIVER
+	Problem  string // what is wrong and what is accepted
+}
+
+// Error returns the problem as "GRIDBOT_NAME: problem".
+func (e FieldError) Error() string {
+	return e.Variable + ": " + e.Problem
+}
+
+// problems lists every wrong setting of a configuration; its error text has one line per field.
+type problems []FieldError
+
+// Error returns one line per wrong setting.
+func (p problems) Error() string {
+	lines := make([]string, len(p))
+	for i, e := range p {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap exposes each FieldError to errors.As.
+func (p problems) Unwrap() []error {
+	errs := make([]error, len(p))
+	for i, e := range p {
+		errs[i] = e
+	}
+	return errs
+}
+
+// err returns p as an error, or nil when it is empty.
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+// merge adds the problems of more whose variable p does not already report, in field order.
+func (p problems) merge(more problems) problems {
+	for _, e := range more {
+		if !slices.ContainsFunc(p, func(have FieldError) bool { return have.Variable == e.Variable }) {
+			p = append(p, e)
+		}
+	}
+	order := Settings()
+	position := func(e FieldError) int {
+		return slices.IndexFunc(order, func(s Setting) bool { return s.Env == e.Variable })
+	}
+	slices.SortStableFunc(p, func(a, b FieldError) int { return position(a) - position(b) })
+	return p
+}
+
+// Validate checks every setting and returns all problems found, one line per wrong field, or nil.
+func (c Config) Validate() error {
+	return c.problems().err()
+}
+
+// problems runs one check per setting and collects the failures in field order.
+func (c Config) problems() problems {
+	checks := []struct{ env, problem string }{
+		{"HTTP_ADDR", checkAddr(c.HTTPAddr)},
+		{"HTTP_READ_TIMEOUT", checkPositive(c.HTTPReadTimeout)},
+		{"HTTP_WRITE_TIMEOUT", checkPositive(c.HTTPWriteTimeout)},
+		{"HTTP_IDLE_TIMEOUT", checkPositive(c.HTTPIdleTimeout)},
+		{"SHUTDOWN_TIMEOUT", checkPositive(c.ShutdownTimeout)},
+		{"HTTP_MAX_BODY_BYTES", checkAtLeastOne(c.HTTPMaxBodyBytes)},
+		{"DB_DRIVER", checkOneOf(c.DBDriver, DriverSQLite, DriverMySQL)},
+		{"DB_DSN", c.checkDSN()},
+		{"DB_MAX_OPEN_CONNS", checkAtLeastOne(int64(c.DBMaxOpenConns))},
+		{"DB_MIGRATE", checkOneOf(c.DBMigrate, MigrateAuto, MigrateApply, MigrateCheck)},
+		{"REDIS_URL", checkRedisURL(c.RedisURL)},
+		{"DATA_DIR", checkNotEmpty(c.DataDir)},
+		{"TIMEZONE", checkTimezone(c.Timezone)},
+		{"LOG_LEVEL", checkOneOf(c.LogLevel, "debug", "info", "warn", "error")},
+		{"LOG_FORMAT", checkOneOf(c.LogFormat, "json", "text")},
+		{"BINDING_CODE_TTL", checkPositive(c.BindingCodeTTL)},
+		{"WECHAT_AES_KEY", checkAESKey(c.WeChatAESKey)},
+		{"WECHAT_API_BASE", checkAPIBase(c.WeChatAPIBase)},
+		{"WECOM_AGENTID", checkDigits(c.WeComAgentID)},
+		{"WECOM_AES_KEY", checkAESKey(c.WeComAESKey)},
+		{"WECOM_API_BASE", checkAPIBase(c.WeComAPIBase)},
+	}
+	var p problems
+	for _, ch := range checks {
+		if ch.problem != "" {
+			p = append(p, FieldError{Variable: envPrefix + ch.env, Problem: ch.problem})
+		}
+	}
+	return p
+}
+
+// checkAddr requires a host:port listen address with a numeric port.
+func checkAddr(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if n, err := strconv.Atoi(port); err == nil && n >= 0 && n <= 65535 {
+			return ""
+		}
+	}
+	return fmt.Sprintf(`must be host:port such as ":8080", got %q`, addr)
+}
+
+// checkPositive requires a duration greater than zero.
+func checkPositive(d time.Duration) string {
+	if d > 0 {
+		return ""
+	}
+	return fmt.Sprintf("must be greater than zero, got %q", d.String())
+}
+
+// checkAtLeastOne requires a number of at least 1.
+func checkAtLeastOne(n int64) string {
+	if n >= 1 {
+		return ""
+	}
+	return fmt.Sprintf("must be at least 1, got %d", n)
+}
+
+// checkOneOf requires got to be one of the allowed values.
+func checkOneOf(got string, allowed ...string) string {
+	if slices.Contains(allowed, got) {
+		return ""
+	}
+	quoted := make([]string, len(allowed))
+	for i, a := range allowed {
+		quoted[i] = strconv.Quote(a)
+	}
+	last := len(quoted) - 1
+	list := strings.Join(quoted[:last], ", ") + " or " + quoted[last]
+	return fmt.Sprintf("must be %s, got %q", list, got)
+}
+
+// checkDSN requires a DSN with mysql; the value is secret and never shown.
+func (c Config) checkDSN() string {
+	if c.DBDSN != "" {
+		return ""
+	}
+	switch c.DBDriver {
+	case DriverMySQL:
+		return `required when GRIDBOT_DB_DRIVER is "mysql"`
+	case DriverSQLite:
+		return "must not be empty"
+	default:
+		return "" // the driver itself is reported
+	}
+}
+
+// checkRedisURL accepts an empty URL or a redis:// or rediss:// URL with a host; the value is secret and never shown.
+func checkRedisURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err == nil && (u.Scheme == "redis" || u.Scheme == "rediss") && u.Host != "" {
+		return ""
+	}
+	return "must be empty or a redis:// or rediss:// URL with a host"
+}
+
+// checkNotEmpty requires a non-empty value.
+func checkNotEmpty(s string) string {
+	if s != "" {
+		return ""
+	}
+	return "must not be empty"
+}
+
+// checkTimezone requires a zone name that time.LoadLocation knows.
+func checkTimezone(name string) string {
+	if name != "" {
+		if _, err := time.LoadLocation(name); err == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf(`must be an IANA time zone such as "Asia/Shanghai", got %q`, name)
+}
+
+// checkAESKey accepts an empty key or 43 characters of the base64 alphabet; the value is secret and never shown.
+func checkAESKey(key string) string {
+	if key == "" || (len(key) == 43 && strings.Trim(key, base64Alphabet) == "") {
+		return ""
+	}
+	return "must be exactly 43 characters of the base64 alphabet (A-Z, a-z, 0-9, +, /)"
+}
+
+// base64Alphabet is the standard base64 alphabet without padding.
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// checkAPIBase requires an absolute http(s) URL with nothing after the host.
+func checkAPIBase(raw string) string {
+	u, err := url.Parse(raw)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.User == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" {
+		return ""
+	}
+	return fmt.Sprintf(`must be an absolute http(s) URL with no path, such as "https://api.weixin.qq.com", got %q`, raw)
+}
+
+// checkDigits accepts an empty value or decimal digits only.
+func checkDigits(s string) string {
+	if strings.Trim(s, "0123456789") == "" {
+		return ""
+	}
+	return fmt.Sprintf("must be digits only, got %q", s)
+}
