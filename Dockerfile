@@ -22,7 +22,7 @@ COPY --from=build /out/gridbot /gridbot
 COPY --from=build --chown=65532:65532 /out/data /data
 USER 65532:65532
 
-ENV GRIDBOT_DATA_DIR=/data \
+ENV GRIDBOT_DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 8080
 
