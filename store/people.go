@@ -26,7 +26,7 @@ type personRow struct {
 	Phone            string
 	Role             string
 	TeamCode         string
-	GridCodes        string // JSON array
+	GridCodes        string  // JSON array
 	OpenID           *string `gorm:"column:openid"`
 	WeComUserID      *string `gorm:"column:wecom_userid"`
 	PreferredChannel string
@@ -169,4 +169,9 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// People returns every person, ordered by id.
+func (s *Store) People(ctx context.Context) ([]models.Person, error) {
+	return s.findPeople(ctx, "1 = 1")
 }
