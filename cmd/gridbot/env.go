@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"gridbot/config"
+	"gridbot/store"
+)
+
+// environment is what every command starts from: where the settings come from and where to write.
+type environment struct {
+	configFile string
+	getenv     func(string) string
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+// load reads and validates the configuration and builds the logger.
+func (e *environment) load() (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load(e.configFile, e.getenv)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	var h slog.Handler = slog.NewJSONHandler(e.stderr, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(e.stderr, opts)
+	}
+	return cfg, slog.New(h), nil
+}
+
+// openStore opens the configured database.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	s, err := store.Open(ctx, store.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, MaxOpenConns: cfg.DBMaxOpenConns})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return s, nil
+}
+
+// prepareSchema migrates when the configuration says so and refuses a schema this binary does not know.
+func prepareSchema(ctx context.Context, cfg config.Config, s *store.Store, log *slog.Logger) error {
+	var (
+		st  store.SchemaStatus
+		err error
+	)
+	if cfg.ApplyMigrations() {
+		st, err = s.Migrate(ctx, log)
+	} else {
+		st, err = s.Schema(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if err := st.CheckSchema(); err != nil {
+		return err
+	}
+	log.Info("database schema ready", "driver", s.Driver(), "version", st.Current)
+	return nil
+}
+
+// migrate applies pending migrations: `gridbot migrate`.
+func (e *environment) migrate(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("migrate takes no arguments")
+	}
+	cfg, log, err := e.load()
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	before, err := s.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if before.Current > before.Latest {
+		return before.CheckSchema()
+	}
+	after, err := s.Migrate(ctx, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "schema version %d -> %d (%s)\n", before.Current, after.Current, s.Driver())
+	return nil
+}

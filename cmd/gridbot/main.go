@@ -1,0 +1,77 @@
+// Command gridbot runs the gridbot service and its administration commands: serve (the default),
+// migrate, import FILE, version and healthcheck.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// main runs the command and exits non-zero on error.
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "gridbot:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// usage is printed for -h and for an unknown command.
+const usage = `usage: gridbot [-config FILE] [command] [arguments]
+
+commands:
+  serve            run the service (the default)
+  migrate          apply pending database migrations
+  import FILE      import or update a county's deployment file
+  version          print the version
+  healthcheck      exit 0 when the local service answers /healthz (for container health checks)
+
+Settings come from GRIDBOT_* environment variables and the optional -config YAML file; see README.md.
+`
+
+// run parses the global flags and runs one command.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("gridbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	configFile := fs.String("config", "", "YAML configuration file (environment variables win)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cmd, rest := "serve", fs.Args()
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	env := &environment{configFile: *configFile, getenv: getenv, stdout: stdout, stderr: stderr}
+	switch cmd {
+	case "serve":
+		return env.serve(ctx, rest)
+	case "migrate":
+		return env.migrate(ctx, rest)
+	case "import":
+		return env.importFile(ctx, rest)
+	case "version":
+		fmt.Fprintln(stdout, "gridbot", version)
+		return nil
+	case "healthcheck":
+		return env.healthcheck(ctx)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

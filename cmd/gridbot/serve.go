@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"gridbot/config"
+	"gridbot/examples"
+	"gridbot/handlers"
+	"gridbot/store"
+)
+
+// App is the running service: its stores and its HTTP server. Tests start one on port 0.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *store.Store
+	redis    *store.Redis
+	server   *http.Server
+	listener net.Listener
+}
+
+// serve runs the service until ctx is cancelled (SIGINT/SIGTERM): `gridbot serve`.
+func (e *environment) serve(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments")
+	}
+	cfg, log, err := e.load()
+	if err != nil {
+		return err
+	}
+	app, err := NewApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return app.Run(ctx)
+}
+
+// NewApp opens the database (migrating and importing the sample county as configured), Redis,
+// and binds the listener; it serves nothing until Run.
+func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	log.Info("starting gridbot", "version", version, "config", cfg)
+	a := &App{cfg: cfg, log: log}
+	if err := a.open(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// open brings up each dependency in order: database, schema, sample county, Redis, HTTP.
+func (a *App) open(ctx context.Context) error {
+	var err error
+	if a.store, err = openStore(ctx, a.cfg); err != nil {
+		return err
+	}
+	if err := prepareSchema(ctx, a.cfg, a.store, a.log); err != nil {
+		return err
+	}
+	if err := a.importSample(ctx); err != nil {
+		return err
+	}
+	if a.redis, err = store.OpenRedis(ctx, a.cfg.RedisURL); err != nil {
+		return err
+	}
+	if a.redis.Embedded() {
+		a.log.Info("using the embedded Redis-compatible server (GRIDBOT_REDIS_URL is empty)")
+	}
+	return a.listen()
+}
+
+// importSample loads the bundled sample county into an empty embedded database.
+func (a *App) importSample(ctx context.Context) error {
+	if !a.cfg.ImportSampleCounty() {
+		return nil
+	}
+	empty, err := a.store.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	res, warnings, err := importDeployment(ctx, a.cfg, a.store, examples.SampleCounty(), examples.SampleCountyName)
+	if err != nil {
+		return fmt.Errorf("import sample county: %w", err)
+	}
+	a.log.Info("empty embedded database: imported the sample county 晋江市 (set GRIDBOT_SAMPLE_COUNTY=false to start empty)",
+		"townships", res.Counts["townships"], "matters", res.Counts["matters"], "people", res.Counts["people"])
+	logWarnings(a.log, warnings)
+	return nil
+}
+
+// listen builds the HTTP server and binds its address.
+func (a *App) listen() error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mode := "embedded"
+	if a.cfg.DBDriver == store.DriverMySQL {
+		mode = "mysql"
+	}
+	engine := handlers.New(handlers.Deps{
+		Log:          a.log,
+		Registry:     reg,
+		Ready:        map[string]handlers.Pinger{"database": a.store, "redis": a.redis},
+		MaxBodyBytes: a.cfg.HTTPMaxBodyBytes,
+		Info:         map[string]string{"version": version, "storage": mode},
+	})
+	a.server = &http.Server{
+		Handler:           engine,
+		ReadTimeout:       a.cfg.HTTPReadTimeout,
+		ReadHeaderTimeout: a.cfg.HTTPReadTimeout,
+		WriteTimeout:      a.cfg.HTTPWriteTimeout,
+		IdleTimeout:       a.cfg.HTTPIdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	l, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+	}
+	a.listener = l
+	return nil
+}
+
+// Addr returns the address the server listens on (useful with port 0).
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Run serves until ctx is done, then stops accepting, drains requests within the shutdown
+// timeout and closes Redis and the database.
+func (a *App) Run(ctx context.Context) error {
+	defer a.Close()
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(a.listener) }()
+	a.log.Info("serving", "addr", a.Addr())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.server.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// Close releases Redis and the database; safe to call on a partly opened App.
+func (a *App) Close() {
+	if a.listener != nil && a.server == nil {
+		a.listener.Close()
+	}
+	if a.redis != nil {
+		a.redis.Close()
+		a.redis = nil
+	}
+	if a.store != nil {
+		a.store.Close()
+		a.store = nil
+	}
+}
+
+// healthcheck asks the local service's /healthz: `gridbot healthcheck`.
+func (e *environment) healthcheck(ctx context.Context) error {
+	cfg, err := config.Load(e.configFile, e.getenv)
+	if err != nil {
+		return err
+	}
+	_, port, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/healthz", nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %d", resp.StatusCode)
+	}
+	fmt.Fprintln(e.stdout, "ok")
+	return nil
+}
