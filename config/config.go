@@ -69,6 +69,16 @@ type Config struct {
 	SampleCounty   bool          `env:"SAMPLE_COUNTY" yaml:"sample_county" default:"true" desc:"Import the bundled sample county when serve starts on an empty embedded SQLite database; ignored with mysql."`
 	BindingCodeTTL time.Duration `env:"BINDING_CODE_TTL" yaml:"binding_code_ttl" default:"336h" desc:"How long a binding code handed out to a person stays valid."`
 
+	// The WeChat gateway and conversations.
+	WeChatTimestampWindow time.Duration `env:"WECHAT_TIMESTAMP_WINDOW" yaml:"wechat_timestamp_window" default:"300s" desc:"Callbacks whose timestamp is further than this from now are refused (403); nonces are remembered this long to catch replays."`
+	WeChatMaxBodyBytes    int64         `env:"WECHAT_MAX_BODY_BYTES" yaml:"wechat_max_body_bytes" default:"65536" desc:"Largest callback body accepted, in bytes (413 above)."`
+	WeChatReplyBudget     time.Duration `env:"WECHAT_REPLY_BUDGET" yaml:"wechat_reply_budget" default:"3s" desc:"How long a callback may work on its answer; later replies go out as customer-service messages (WeChat waits 5 s)."`
+	InboxWorkers          int           `env:"INBOX_WORKERS" yaml:"inbox_workers" default:"64" desc:"Most inbound messages processed at once."`
+	MediaWorkers          int           `env:"MEDIA_WORKERS" yaml:"media_workers" default:"4" desc:"Workers that download photos and voice from WeChat as they arrive."`
+	ConversationIdle      time.Duration `env:"CONVERSATION_IDLE" yaml:"conversation_idle" default:"30m" desc:"A conversation with no message for this long expires; the person is told when they next write."`
+	PlaceRadiusMeters     int           `env:"PLACE_RADIUS_METERS" yaml:"place_radius_meters" default:"1500" desc:"A location outside every grid boundary is placed in the nearest village whose centre is within this distance."`
+	BindFailuresPerHour   int           `env:"BIND_FAILURES_PER_HOUR" yaml:"bind_failures_per_hour" default:"5" desc:"Wrong binding codes one WeChat user may try per hour before binding is refused."`
+
 	// WeChat Official Account.
 	WeChatAppID   string `env:"WECHAT_APPID" yaml:"wechat_appid" desc:"Official Account AppID."`
 	WeChatSecret  string `env:"WECHAT_SECRET" yaml:"wechat_secret" secret:"true" desc:"Official Account AppSecret."`
@@ -266,6 +276,14 @@ func (c Config) problems() problems {
 		{"LOG_LEVEL", checkOneOf(c.LogLevel, "debug", "info", "warn", "error")},
 		{"LOG_FORMAT", checkOneOf(c.LogFormat, "json", "text")},
 		{"BINDING_CODE_TTL", checkPositive(c.BindingCodeTTL)},
+		{"WECHAT_TIMESTAMP_WINDOW", checkPositive(c.WeChatTimestampWindow)},
+		{"WECHAT_MAX_BODY_BYTES", checkAtLeastOne(c.WeChatMaxBodyBytes)},
+		{"WECHAT_REPLY_BUDGET", checkBudget(c.WeChatReplyBudget)},
+		{"INBOX_WORKERS", checkAtLeastOne(int64(c.InboxWorkers))},
+		{"MEDIA_WORKERS", checkAtLeastOne(int64(c.MediaWorkers))},
+		{"CONVERSATION_IDLE", checkPositive(c.ConversationIdle)},
+		{"PLACE_RADIUS_METERS", checkAtLeastOne(int64(c.PlaceRadiusMeters))},
+		{"BIND_FAILURES_PER_HOUR", checkAtLeastOne(int64(c.BindFailuresPerHour))},
 		{"WECHAT_AES_KEY", checkAESKey(c.WeChatAESKey)},
 		{"WECHAT_API_BASE", checkAPIBase(c.WeChatAPIBase)},
 		{"WECOM_AGENTID", checkDigits(c.WeComAgentID)},
@@ -279,6 +297,14 @@ func (c Config) problems() problems {
 		}
 	}
 	return p
+}
+
+// checkBudget requires a reply budget that leaves WeChat's 5 s room for the answer to travel.
+func checkBudget(d time.Duration) string {
+	if d > 0 && d <= 4500*time.Millisecond {
+		return ""
+	}
+	return fmt.Sprintf("must be greater than zero and at most 4.5s (WeChat waits 5 s), got %q", d.String())
 }
 
 // checkAddr requires a host:port listen address with a numeric port.

@@ -128,3 +128,16 @@ type Intent struct {
 	CreatedAt     time.Time
 	SentAt        time.Time
 }
+
+// NewCase is what a reporter has told us when they submit: the draft that becomes a case.
+type NewCase struct {
+	Kind          CaseKind
+	Source        Source
+	Description   string
+	Location      Location
+	MatterCode    string // "" when the reporter did not know: the platform classifies it
+	Confidential  bool
+	ReporterID    int64
+	AttachmentIDs []int64
+	Acknowledged  bool // the reporter saw the tracking number in the conversation: no receipt message
+}

@@ -42,11 +42,11 @@ func (s *Store) AddAttachment(ctx context.Context, a models.Attachment) (models.
 	return r.toAttachment(), nil
 }
 
-// UpdateAttachment records the outcome of fetching an attachment's file.
-func (s *Store) UpdateAttachment(ctx context.Context, a models.Attachment) error {
+// RecordFetch records the outcome of fetching an attachment's file: path, hash, type and size,
+// or why it failed. It leaves the attachment's case alone.
+func (s *Store) RecordFetch(ctx context.Context, a models.Attachment) error {
 	res := s.conn(ctx).Model(&attachmentRow{}).Where("id = ?", a.ID).Updates(map[string]any{
-		"case_id": a.CaseID, "event_id": a.EventID, "path": a.Path, "sha256": a.SHA256,
-		"mime_type": a.MIMEType, "size": a.Size, "fetch_error": a.FetchError,
+		"path": a.Path, "sha256": a.SHA256, "mime_type": a.MIMEType, "size": a.Size, "fetch_error": a.FetchError,
 	})
 	if res.Error != nil {
 		return translate(res.Error, "attachment")
@@ -68,4 +68,30 @@ func (s *Store) Attachments(ctx context.Context, caseID int64) ([]models.Attachm
 		out[i] = r.toAttachment()
 	}
 	return out, nil
+}
+
+// UnfetchedAttachments returns attachments whose file is neither downloaded nor failed, received
+// after a time (WeChat keeps media for 3 days), oldest first.
+func (s *Store) UnfetchedAttachments(ctx context.Context, since time.Time, limit int) ([]models.Attachment, error) {
+	var rows []attachmentRow
+	err := s.conn(ctx).Where("path = '' AND fetch_error = '' AND media_id <> '' AND created_at > ?", since.UTC()).
+		Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "attachments")
+	}
+	out := make([]models.Attachment, len(rows))
+	for i, r := range rows {
+		out[i] = r.toAttachment()
+	}
+	return out, nil
+}
+
+// LinkAttachments gives attachments collected during a conversation to their case and event.
+func (s *Store) LinkAttachments(ctx context.Context, ids []int64, caseID, eventID int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.conn(ctx).Model(&attachmentRow{}).Where("id IN ?", ids).
+		Updates(map[string]any{"case_id": caseID, "event_id": eventID}).Error
+	return translate(err, "attachments")
 }

@@ -77,8 +77,8 @@ func (r caseRow) toCase() models.Case {
 	return c
 }
 
-// CreateCase stores a new case (its TrackingNo already allocated) with its first event and the
-// notification intents it causes, in one transaction. The first event's states and the case's
+// CreateCase stores a new case (its TrackingNo already allocated) with its first event, the
+// attachments that event names and the notification intents it causes, in one transaction. The first event's states and the case's
 // version are set here.
 func (s *Store) CreateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error) {
 	if c.TrackingNo == "" {
@@ -100,7 +100,11 @@ func (s *Store) CreateCase(ctx context.Context, c models.Case, ev models.Event, 
 		if ev.At.IsZero() {
 			ev.At = c.CreatedAt
 		}
-		if _, err := tx.appendEvent(ctx, ev); err != nil {
+		e, err := tx.appendEvent(ctx, ev)
+		if err != nil {
+			return err
+		}
+		if err := tx.LinkAttachments(ctx, ev.AttachmentIDs, c.ID, e.ID); err != nil {
 			return err
 		}
 		return tx.addIntents(ctx, c.ID, intents)
@@ -128,7 +132,11 @@ func (s *Store) UpdateCase(ctx context.Context, c models.Case, ev models.Event, 
 			return models.Errorf(models.EConflict, "case %s was changed by someone else", c.TrackingNo)
 		}
 		ev.CaseID = c.ID
-		if _, err := tx.appendEvent(ctx, ev); err != nil {
+		e, err := tx.appendEvent(ctx, ev)
+		if err != nil {
+			return err
+		}
+		if err := tx.LinkAttachments(ctx, ev.AttachmentIDs, c.ID, e.ID); err != nil {
 			return err
 		}
 		return tx.addIntents(ctx, c.ID, intents)

@@ -139,10 +139,10 @@ func TestAttachments(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.Path, a.SHA256, a.Size = "media/2026/11/1.jpg", "ab12", 2048
-		if err := s.UpdateAttachment(ctx, a); err != nil {
+		if err := s.RecordFetch(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UpdateAttachment(ctx, a); err != nil {
+		if err := s.RecordFetch(ctx, a); err != nil {
 			t.Fatalf("unchanged update: %v", err)
 		}
 		list, err := s.Attachments(ctx, c.ID)
@@ -153,7 +153,7 @@ func TestAttachments(t *testing.T) {
 			t.Fatalf("attachments (-want +got):\n%s", diff)
 		}
 		a.ID = 999999
-		if err := s.UpdateAttachment(ctx, a); models.ErrorCodeOf(err) != models.ENotFound {
+		if err := s.RecordFetch(ctx, a); models.ErrorCodeOf(err) != models.ENotFound {
 			t.Fatalf("update of a missing attachment = %v", err)
 		}
 	})

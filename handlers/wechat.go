@@ -1,0 +1,252 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/officialaccount/server"
+
+	"gridbot/models"
+)
+
+// Gateway is the durable inbox behind a callback.
+type Gateway interface {
+	// CheckNonce returns models.EForbidden for a nonce reused with another body within the window.
+	CheckNonce(ctx context.Context, channel models.Channel, timestamp, nonce string, body []byte) error
+	// Receive stores and processes a message and returns the reply ("" for none); an error means
+	// the message was not stored.
+	Receive(ctx context.Context, in models.Inbound) (string, error)
+}
+
+// WeChatCallback serves GET and POST /wechat/callback for the Official Account.
+type WeChatCallback struct {
+	Token   string
+	Window  time.Duration // allowed clock difference of a callback's timestamp
+	MaxBody int64
+	// Server returns the library's callback server for one request (officialaccount.GetServer).
+	Server  func(r *http.Request, w http.ResponseWriter) *server.Server
+	Gateway Gateway
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Register mounts the callback on the engine.
+func (h *WeChatCallback) Register(r *gin.Engine) {
+	r.GET("/wechat/callback", h.serve)
+	r.POST("/wechat/callback", h.serve)
+}
+
+// callbackQuery is what WeChat puts in a callback's query string.
+type callbackQuery struct {
+	Signature, Timestamp, Nonce, EchoStr, EncryptType, MsgSignature string
+}
+
+// envelope is the body of a safe-mode callback.
+type envelope struct {
+	XMLName    xml.Name `xml:"xml"`
+	ToUserName string   `xml:"ToUserName"`
+	Encrypt    string   `xml:"Encrypt"`
+}
+
+// serve checks a callback (size, signature, freshness, msg_signature, replay) before anything
+// reaches the conversation, then lets the library decrypt and parse it and answer.
+func (h *WeChatCallback) serve(c *gin.Context) {
+	q := callbackQuery{Signature: c.Query("signature"), Timestamp: c.Query("timestamp"), Nonce: c.Query("nonce"),
+		EchoStr: c.Query("echostr"), EncryptType: c.Query("encrypt_type"), MsgSignature: c.Query("msg_signature")}
+	body, err := h.readBody(c)
+	if err != nil {
+		h.refuse(c, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	if !validSignature(q.Signature, h.Token, q.Timestamp, q.Nonce) {
+		h.refuse(c, http.StatusForbidden, "bad signature")
+		return
+	}
+	if !h.fresh(q.Timestamp) {
+		h.refuse(c, http.StatusForbidden, "stale timestamp")
+		return
+	}
+	if c.Request.Method == http.MethodGet {
+		c.String(http.StatusOK, q.EchoStr)
+		return
+	}
+	if q.EncryptType == "aes" {
+		var env envelope
+		if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
+			h.refuse(c, http.StatusBadRequest, "malformed envelope")
+			return
+		}
+		if !validSignature(q.MsgSignature, h.Token, q.Timestamp, q.Nonce, env.Encrypt) {
+			h.refuse(c, http.StatusForbidden, "bad msg_signature")
+			return
+		}
+	}
+	if err := h.Gateway.CheckNonce(c.Request.Context(), models.ChannelWeChat, q.Timestamp, q.Nonce, body); err != nil {
+		h.refuseErr(c, err, "replayed nonce")
+		return
+	}
+	h.answer(c, body)
+}
+
+// readBody reads the body up to the limit; more is an error.
+func (h *WeChatCallback) readBody(c *gin.Context) ([]byte, error) {
+	if c.Request.ContentLength > h.MaxBody {
+		return nil, models.Errorf(models.ETooLarge, "body over %d bytes", h.MaxBody)
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, h.MaxBody+1))
+	if err != nil || int64(len(body)) > h.MaxBody {
+		return nil, models.Errorf(models.ETooLarge, "body over %d bytes", h.MaxBody)
+	}
+	return body, nil
+}
+
+// fresh reports whether the callback's timestamp is within the window around now.
+func (h *WeChatCallback) fresh(ts string) bool {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	d := h.Now().Sub(time.Unix(sec, 0))
+	return d <= h.Window && d >= -h.Window
+}
+
+// answer hands the checked request to the library's server, writing its answer only once the
+// message is stored: a storage failure answers 503 so that WeChat retries, nothing acknowledged.
+func (h *WeChatCallback) answer(c *gin.Context, body []byte) {
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	buf := newBufferedWriter()
+	srv := h.Server(c.Request, buf)
+	var (
+		malformed   bool
+		unavailable error
+		replied     bool
+	)
+	srv.SetMessageHandler(func(msg *message.MixMessage) *message.Reply {
+		if msg.FromUserName == "" || msg.MsgType == "" {
+			malformed = true
+			return nil
+		}
+		reply, err := h.Gateway.Receive(c.Request.Context(), inboundOf(msg, h.Now()))
+		if err != nil {
+			unavailable = err
+			return nil
+		}
+		if reply == "" {
+			return nil
+		}
+		replied = true
+		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(reply)}
+	})
+	if err := h.library(srv.Serve); err != nil || malformed {
+		h.refuse(c, http.StatusBadRequest, "malformed message")
+		return
+	}
+	if unavailable != nil {
+		h.Log.ErrorContext(c.Request.Context(), "inbound message not stored; WeChat will retry", "err", unavailable)
+		c.String(http.StatusServiceUnavailable, "")
+		return
+	}
+	if !replied {
+		c.String(http.StatusOK, "success") // the library writes nothing for no reply in safe mode
+		return
+	}
+	if err := h.library(srv.Send); err != nil {
+		h.Log.ErrorContext(c.Request.Context(), "rendering the reply failed", "err", err)
+		c.String(http.StatusOK, "success")
+		return
+	}
+	buf.copyTo(c.Writer)
+}
+
+// library runs one of the library server's steps, turning a panic (it panics when rendering
+// fails) into an error.
+func (h *WeChatCallback) library(step func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = models.Errorf(models.EInternal, "wechat server panic: %v", r)
+		}
+	}()
+	return step()
+}
+
+// refuse answers a rejected callback; nothing of it was stored.
+func (h *WeChatCallback) refuse(c *gin.Context, status int, why string) {
+	h.Log.WarnContext(c.Request.Context(), "wechat callback refused", "status", status, "reason", why,
+		"remote", c.ClientIP())
+	c.String(status, why)
+}
+
+// refuseErr answers a failed check by its error code.
+func (h *WeChatCallback) refuseErr(c *gin.Context, err error, why string) {
+	status := statusOf(models.ErrorCodeOf(err))
+	if status == http.StatusForbidden {
+		h.refuse(c, status, why)
+		return
+	}
+	h.Log.ErrorContext(c.Request.Context(), "wechat callback check failed", "err", err)
+	c.String(status, "")
+}
+
+// inboundOf converts the library's message into gridbot's.
+func inboundOf(m *message.MixMessage, now time.Time) models.Inbound {
+	return models.Inbound{
+		Channel: models.ChannelWeChat, OpenID: string(m.FromUserName), MsgID: m.MsgID, MsgType: string(m.MsgType),
+		Content: m.Content, MediaID: m.MediaID, PicURL: m.PicURL, Format: m.Format, Recognition: m.Recognition,
+		Lat: m.LocationX, Lng: m.LocationY, Scale: int(m.Scale), Label: m.Label, Title: m.Title, URL: m.URL,
+		Event: strings.ToLower(string(m.Event)), EventKey: m.EventKey, CreateTime: m.CreateTime, ReceivedAt: now,
+	}
+}
+
+// validSignature checks a WeChat signature: sha1 of the sorted token, timestamp, nonce (and
+// the encrypted body for msg_signature), in constant time.
+func validSignature(sig, token string, parts ...string) bool {
+	if sig == "" {
+		return false
+	}
+	all := append([]string{token}, parts...)
+	sort.Strings(all)
+	sum := sha1.Sum([]byte(strings.Join(all, "")))
+	want := hex.EncodeToString(sum[:])
+	return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
+}
+
+// bufferedWriter holds the library's answer until gridbot decides to send it.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+// newBufferedWriter returns an empty buffer.
+func newBufferedWriter() *bufferedWriter { return &bufferedWriter{header: http.Header{}, status: http.StatusOK} }
+
+// Header returns the buffered headers.
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
+// Write buffers body bytes.
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+
+// WriteHeader records the status.
+func (b *bufferedWriter) WriteHeader(status int) { b.status = status }
+
+// copyTo writes the buffered answer to the real response.
+func (b *bufferedWriter) copyTo(w gin.ResponseWriter) {
+	if ct := b.header.Get("Content-Type"); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
+}

@@ -1,0 +1,126 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"gridbot/models"
+)
+
+// job is one processing attempt of an entry, started by a request that may stop waiting for it.
+type job struct {
+	mu     sync.Mutex
+	done   chan struct{}
+	reply  string
+	late   bool // the request gave up waiting: the reply goes out as a message
+	waited bool // a request is waiting: a reply before the budget is answered passively
+}
+
+// start runs a processing attempt in the bounded pool; false when no slot frees up in time.
+func (s *Service) start(entry models.InboxEntry, deadline <-chan time.Time) (*job, bool) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-deadline:
+		return nil, false
+	case <-s.stop:
+		return nil, false
+	}
+	j := &job{done: make(chan struct{}), waited: true}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer func() { <-s.slots }()
+		s.run(entry, j)
+	}()
+	return j, true
+}
+
+// await returns the job's reply if it finishes before the deadline; otherwise it marks the job
+// late, so that the reply is delivered as a message, and returns "" (acknowledge only).
+func (j *job) await(deadline <-chan time.Time) string {
+	select {
+	case <-j.done:
+		return j.reply
+	case <-deadline:
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	select {
+	case <-j.done:
+		return j.reply
+	default:
+		j.late = true
+		return ""
+	}
+}
+
+// finish records the reply and reports whether it must be delivered as a message.
+func (j *job) finish(reply string) (late bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.reply = reply
+	close(j.done)
+	return j.late || !j.waited
+}
+
+// run processes an entry once, records the outcome, and delivers the reply late if needed.
+func (s *Service) run(entry models.InboxEntry, j *job) {
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.ProcessLimit)
+	defer cancel()
+	reply, err := s.process(ctx, entry.Message)
+	state := models.InboxDone
+	if err != nil {
+		s.log.ErrorContext(ctx, "processing an inbound message failed", "inbox_id", entry.ID,
+			"attempt", entry.Attempts+1, "err", err)
+		reply, state = s.cfg.BusyText, models.InboxPending
+		if entry.Attempts+1 >= s.cfg.MaxAttempts {
+			state = models.InboxFailed
+		}
+	}
+	if err := s.store.FinishInbound(ctx, entry.ID, state, reply); err != nil {
+		s.log.ErrorContext(ctx, "recording an inbound message's outcome failed", "inbox_id", entry.ID, "err", err)
+	}
+	if state == models.InboxDone {
+		s.redis.Set(ctx, s.replyKey(entry.ID), reply, 2*s.cfg.Window)
+	} else {
+		s.release(entry.ID)
+	}
+	if j.finish(reply) && state == models.InboxDone {
+		s.redis.Set(ctx, s.lateKey(entry.ID), "1", 2*s.cfg.Window)
+		s.deliverLate(ctx, entry, reply)
+	}
+}
+
+// process calls the processor, turning a panic into an error so that the request is still
+// acknowledged and WeChat does not retry into the same panic.
+func (s *Service) process(ctx context.Context, in models.Inbound) (reply string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return s.proc.Process(ctx, in)
+}
+
+// deliverLate sends a reply that missed its callback as a customer-service message, retrying a
+// few times; what still fails is logged (the outbox takes over such deliveries later).
+func (s *Service) deliverLate(ctx context.Context, entry models.InboxEntry, reply string) {
+	if reply == "" || s.sender == nil {
+		return
+	}
+	var err error
+	for attempt, wait := 1, 200*time.Millisecond; attempt <= 3; attempt, wait = attempt+1, wait*4 {
+		if err = s.sender.SendText(ctx, entry.Message.Channel, entry.Message.OpenID, reply); err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+	s.log.ErrorContext(ctx, "a late reply could not be delivered", "inbox_id", entry.ID, "err", err)
+}

@@ -1,0 +1,75 @@
+package inbox
+
+import (
+	"context"
+	"time"
+)
+
+// Run processes unfinished entries at once (those a crash or a failure left behind) and then
+// every interval until ctx is done or Close is called.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.RetryPending(ctx, s.now().Add(-s.cfg.RetryAfter)); err != nil {
+			s.log.WarnContext(ctx, "inbox retry pass failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RetryPending processes every unfinished entry received before a time that nobody is
+// processing now; their replies go out as messages.
+func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
+	entries, err := s.store.PendingInbound(ctx, before, 200)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		claimed, err := s.redis.SetNX(ctx, s.claimKey(e.ID), "1", s.cfg.ProcessLimit).Result()
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			continue
+		}
+		select {
+		case s.slots <- struct{}{}:
+		case <-ctx.Done():
+			s.release(e.ID)
+			return ctx.Err()
+		}
+		j := &job{done: make(chan struct{})} // nobody waits: the reply is delivered as a message
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer func() { <-s.slots }()
+			s.run(e, j)
+		}()
+	}
+	return nil
+}
+
+// Close stops the retry loop and waits up to timeout for processing in flight to finish.
+func (s *Service) Close(timeout time.Duration) {
+	s.once.Do(func() { close(s.stop) })
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		s.log.Warn("inbox: processing still running at shutdown; unfinished entries are retried at the next start")
+	}
+	s.cancel()
+}

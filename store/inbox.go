@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gridbot/models"
+)
+
+type inboxRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	DedupKey   string
+	Channel    string
+	OpenID     string `gorm:"column:openid"`
+	MsgType    string
+	Payload    string
+	State      string
+	Attempts   int
+	Reply      string
+	ReceivedAt time.Time
+	DoneAt     *time.Time
+}
+
+func (inboxRow) TableName() string { return "inbox" }
+
+// toEntry converts a stored inbox entry.
+func (r inboxRow) toEntry() (models.InboxEntry, error) {
+	e := models.InboxEntry{ID: r.ID, DedupKey: r.DedupKey, State: models.InboxState(r.State), Attempts: r.Attempts,
+		Reply: r.Reply, ReceivedAt: r.ReceivedAt.UTC(), DoneAt: timeVal(r.DoneAt)}
+	if err := json.Unmarshal([]byte(r.Payload), &e.Message); err != nil {
+		return models.InboxEntry{}, fmt.Errorf("stored inbox entry %d: %w", r.ID, err)
+	}
+	return e, nil
+}
+
+// AddInbound stores an inbound message durably unless one with its dedup key is there already;
+// it returns the stored entry and whether this call created it.
+func (s *Store) AddInbound(ctx context.Context, in models.Inbound) (models.InboxEntry, bool, error) {
+	payload, err := json.Marshal(in)
+	if err != nil {
+		return models.InboxEntry{}, false, fmt.Errorf("encode inbound: %w", err)
+	}
+	r := inboxRow{DedupKey: in.DedupKey(), Channel: string(in.Channel), OpenID: in.OpenID, MsgType: in.MsgType,
+		Payload: string(payload), State: string(models.InboxPending), ReceivedAt: models.EventTime(in.ReceivedAt)}
+	err = translate(s.conn(ctx).Create(&r).Error, "inbound message")
+	if err == nil {
+		e, err := r.toEntry()
+		return e, true, err
+	}
+	if models.ErrorCodeOf(err) != models.EConflict {
+		return models.InboxEntry{}, false, err
+	}
+	var existing inboxRow
+	if err := s.conn(ctx).Where("dedup_key = ?", r.DedupKey).Take(&existing).Error; err != nil {
+		return models.InboxEntry{}, false, translate(err, "inbound message")
+	}
+	e, err := existing.toEntry()
+	return e, false, err
+}
+
+// InboxEntry returns one inbox entry.
+func (s *Store) InboxEntry(ctx context.Context, id int64) (models.InboxEntry, error) {
+	var r inboxRow
+	if err := s.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return models.InboxEntry{}, translate(err, "inbound message")
+	}
+	return r.toEntry()
+}
+
+// FinishInbound records the outcome of processing an entry: done with its reply, or another
+// failed attempt (failed for good when final).
+func (s *Store) FinishInbound(ctx context.Context, id int64, state models.InboxState, reply string) error {
+	updates := map[string]any{"state": string(state), "reply": reply, "attempts": gormExprAttempts()}
+	if state != models.InboxPending {
+		updates["done_at"] = models.EventTime(time.Now())
+	}
+	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(updates)
+	if res.Error != nil {
+		return translate(res.Error, "inbound message")
+	}
+	if res.RowsAffected == 0 {
+		return models.Errorf(models.ENotFound, "inbound message %d not found", id)
+	}
+	return nil
+}
+
+// PendingInbound returns unfinished entries received before a time, oldest first.
+func (s *Store) PendingInbound(ctx context.Context, before time.Time, limit int) ([]models.InboxEntry, error) {
+	var rows []inboxRow
+	err := s.conn(ctx).Where("state = ? AND received_at < ?", string(models.InboxPending), before.UTC()).
+		Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "inbox")
+	}
+	out := make([]models.InboxEntry, 0, len(rows))
+	for _, r := range rows {
+		e, err := r.toEntry()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// InboxCount returns how many entries the inbox holds (for tests and metrics).
+func (s *Store) InboxCount(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.conn(ctx).Model(&inboxRow{}).Count(&n).Error; err != nil {
+		return 0, translate(err, "inbox")
+	}
+	return n, nil
+}
+
+// gormExprAttempts increments the attempt counter in place.
+func gormExprAttempts() any { return gorm.Expr("attempts + 1") }

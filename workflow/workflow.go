@@ -1,0 +1,111 @@
+// Package workflow runs cases through the closed loop: intake, routing by the 5433 rules,
+// officers' actions, verification and rating, each a checked transition of the state machine
+// recorded in the case's hash-chained history, with the notifications it causes.
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"gridbot/models"
+)
+
+// Store is what the workflow needs of the database.
+type Store interface {
+	// NextTrackingNumber allocates the next tracking number of a day.
+	NextTrackingNumber(ctx context.Context, day time.Time) (string, error)
+	// CreateCase stores a case, its first event and its intents in one transaction.
+	CreateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error)
+	// PersonByID returns a person; models.ENotFound if there is none.
+	PersonByID(ctx context.Context, id int64) (models.Person, error)
+}
+
+// Workflow applies the case rules.
+type Workflow struct {
+	store Store
+	loc   *time.Location
+	now   func() time.Time
+}
+
+// New returns a workflow over a store; dates (tracking numbers) are taken in loc.
+func New(st Store, loc *time.Location, now func() time.Time) *Workflow {
+	if now == nil {
+		now = time.Now
+	}
+	return &Workflow{store: st, loc: loc, now: now}
+}
+
+// Submit registers a reporter's case: it checks the draft, allocates a tracking number, stores
+// the case with its first event and attachments, and tells the reporter it was received.
+func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, error) {
+	if err := checkNewCase(nc); err != nil {
+		return models.Case{}, err
+	}
+	reporter, err := w.store.PersonByID(ctx, nc.ReporterID)
+	if err != nil {
+		return models.Case{}, err
+	}
+	now := models.EventTime(w.now())
+	no, err := w.store.NextTrackingNumber(ctx, now.In(w.loc))
+	if err != nil {
+		return models.Case{}, err
+	}
+	c := models.Case{
+		TrackingNo: no, Kind: nc.Kind, Source: nc.Source, Description: strings.TrimSpace(nc.Description),
+		Location: nc.Location, MatterCode: nc.MatterCode, Urgency: models.UrgencyNormal,
+		Confidential: nc.Confidential, ReporterID: reporter.ID, State: models.StateReceived, CreatedAt: now,
+	}
+	ev := models.Event{ActorID: reporter.ID, ActorRole: reporter.Role, Action: models.ActionCreate,
+		Note: nc.Kind.Chinese(), AttachmentIDs: nc.AttachmentIDs, At: now}
+	var intents []models.Intent
+	if !nc.Acknowledged {
+		intents = receivedIntents(reporter, c)
+	}
+	return w.store.CreateCase(ctx, c, ev, intents)
+}
+
+// checkNewCase refuses a draft that cannot become a case.
+func checkNewCase(nc models.NewCase) error {
+	switch {
+	case !nc.Kind.Valid():
+		return models.Errorf(models.EInvalid, "unknown case kind %q", nc.Kind)
+	case !nc.Source.Valid():
+		return models.Errorf(models.EInvalid, "unknown source %q", nc.Source)
+	case strings.TrimSpace(nc.Description) == "":
+		return models.Errorf(models.EInvalid, "a case needs a description")
+	case nc.ReporterID == 0:
+		return models.Errorf(models.EInvalid, "a case needs a reporter")
+	}
+	return nil
+}
+
+// receivedIntents tells the reporter the case was received, on the channel they can be reached.
+func receivedIntents(reporter models.Person, c models.Case) []models.Intent {
+	ch := reachable(reporter)
+	if ch == "" {
+		return nil
+	}
+	payload, err := json.Marshal(map[string]string{"tracking_no": c.TrackingNo, "kind": string(c.Kind)})
+	if err != nil { // cannot happen for strings
+		panic("workflow: marshal payload: " + err.Error())
+	}
+	return []models.Intent{{RecipientID: reporter.ID, Channel: ch, Kind: "case_received",
+		DedupKey: "case_received:" + c.TrackingNo, Payload: payload}}
+}
+
+// reachable returns the channel a person can be sent messages on, or "" for none.
+func reachable(p models.Person) models.Channel {
+	switch {
+	case p.Unreachable:
+		return ""
+	case p.PreferredChannel == models.ChannelWeCom && p.WeComUserID != "":
+		return models.ChannelWeCom
+	case p.OpenID != "":
+		return models.ChannelWeChat
+	case p.WeComUserID != "":
+		return models.ChannelWeCom
+	}
+	return ""
+}
