@@ -25,6 +25,7 @@ type Places struct {
 	centres   []centre          // villages with a centre, by code
 	names     []placeName       // names a typed address may contain, longest first
 	radius    float64
+	display   map[string]string // code of a township, village or grid → its name
 }
 
 // shape is a grid's parsed boundary.
@@ -61,6 +62,16 @@ func NewPlaces(townships []models.Township, villages []models.Village, grids []m
 		township:  map[string]string{},
 		village:   map[string]string{},
 		radius:    radiusMeters,
+		display:   map[string]string{},
+	}
+	for _, t := range townships {
+		p.display[t.Code] = t.Name
+	}
+	for _, v := range villages {
+		p.display[v.Code] = v.Name
+	}
+	for _, g := range grids {
+		p.display[g.Code] = g.Name
 	}
 	if err := p.addVillages(villages); err != nil {
 		return nil, err
@@ -359,3 +370,6 @@ func (p *Places) Grid(code string) (models.Location, bool) {
 	}
 	return p.fill(models.Location{}, code, village), true
 }
+
+// Name returns the name of a township, village or grid by its code, or "".
+func (p *Places) Name(code string) string { return p.display[code] }

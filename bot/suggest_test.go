@@ -73,7 +73,7 @@ func rankOf(got []Suggestion, code string) int {
 }
 
 // codes lists the suggestions as "code:score".
-func codes(got []Suggestion) string {
+func codeList(got []Suggestion) string {
 	var b strings.Builder
 	for _, s := range got {
 		fmt.Fprintf(&b, "%s:%d ", s.Matter.Code, s.Score)
@@ -98,7 +98,7 @@ func TestSuggestComplaints(t *testing.T) {
 				got := s.Suggest(c.text, 3)
 				switch rankOf(got, c.code) {
 				case 0:
-					t.Logf("miss %s %q → %s", c.code, c.text, codes(got))
+					t.Logf("miss %s %q → %s", c.code, c.text, codeList(got))
 				case 1:
 					top1++
 					fallthrough
@@ -120,7 +120,7 @@ func TestSuggestUnrelated(t *testing.T) {
 	s := NewSuggester(sampleCounty(t).Matters)
 	for _, text := range []string{"你好", "谢谢", "在吗", "在吗？", "谢谢你们，辛苦了", "有人吗", "好的", "", "？？？", "ok"} {
 		if got := s.Suggest(text, 3); got != nil {
-			t.Errorf("Suggest(%q) = %s, want nil", text, codes(got))
+			t.Errorf("Suggest(%q) = %s, want nil", text, codeList(got))
 		}
 	}
 }
@@ -139,7 +139,7 @@ func TestSuggestGeneralises(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if got := s.Suggest(tt.text, 3); rankOf(got, tt.want) == 0 {
-			t.Errorf("Suggest(%q) = %s, want %s among them", tt.text, codes(got), tt.want)
+			t.Errorf("Suggest(%q) = %s, want %s among them", tt.text, codeList(got), tt.want)
 		}
 	}
 }

@@ -5,10 +5,15 @@ import (
 	"time"
 )
 
-// Run processes unfinished entries at once (those a crash or a failure left behind) and then
-// every interval until ctx is done or Close is called.
-func (s *Service) Run(ctx context.Context, interval time.Duration) {
+// Start runs the retry loop in the background: it processes unfinished entries at once (those
+// a crash or a failure left behind) and then every interval, until ctx is done or Close.
+func (s *Service) Start(ctx context.Context, interval time.Duration) {
 	s.wg.Add(1)
+	go s.retryLoop(ctx, interval)
+}
+
+// retryLoop is the body of Start.
+func (s *Service) retryLoop(ctx context.Context, interval time.Duration) {
 	defer s.wg.Done()
 	t := time.NewTicker(interval)
 	defer t.Stop()

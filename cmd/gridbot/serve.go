@@ -26,6 +26,9 @@ type App struct {
 	redis    *store.Redis
 	server   *http.Server
 	listener net.Listener
+	gateway  *gateway
+	ctx      context.Context // the App's own context: cancelled by Close, ends background loops
+	cancel   context.CancelFunc
 }
 
 // serve runs the service until ctx is cancelled (SIGINT/SIGTERM): `gridbot serve`.
@@ -49,6 +52,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	log.Info("starting gridbot", "version", version, "config", cfg)
 	a := &App{cfg: cfg, log: log}
+	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := a.open(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -74,7 +78,14 @@ func (a *App) open(ctx context.Context) error {
 	if a.redis.Embedded() {
 		a.log.Info("using the embedded Redis-compatible server (GRIDBOT_REDIS_URL is empty)")
 	}
-	return a.listen()
+	if a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+	}
+	if err := a.openGateway(ctx); err != nil {
+		return err
+	}
+	a.routes()
+	return nil
 }
 
 // importSample loads the bundled sample county into an empty embedded database.
@@ -96,8 +107,8 @@ func (a *App) importSample(ctx context.Context) error {
 	return nil
 }
 
-// listen builds the HTTP server and binds its address.
-func (a *App) listen() error {
+// routes builds the HTTP server with every surface.
+func (a *App) routes() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mode := "embedded"
@@ -109,8 +120,9 @@ func (a *App) listen() error {
 		Registry:     reg,
 		Ready:        map[string]handlers.Pinger{"database": a.store, "redis": a.redis},
 		MaxBodyBytes: a.cfg.HTTPMaxBodyBytes,
-		Info:         map[string]string{"version": version, "storage": mode},
+		Info:         map[string]string{"version": version, "storage": mode, "wechat": a.gateway.mode()},
 	})
+	a.gateway.register(a, engine)
 	a.server = &http.Server{
 		Handler:           engine,
 		ReadTimeout:       a.cfg.HTTPReadTimeout,
@@ -120,12 +132,6 @@ func (a *App) listen() error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
-	l, err := net.Listen("tcp", a.cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
-	}
-	a.listener = l
-	return nil
 }
 
 // Addr returns the address the server listens on (useful with port 0).
@@ -137,6 +143,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
+	a.gateway.inbox.Start(a.ctx, 30*time.Second)
 	a.log.Info("serving", "addr", a.Addr())
 	select {
 	case err := <-errc:
@@ -156,11 +163,17 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases Redis and the database; safe to call on a partly opened App.
+// Close stops the background work and releases Redis and the database; safe to call on a
+// partly opened App.
 func (a *App) Close() {
 	if a.listener != nil && a.server == nil {
 		a.listener.Close()
 	}
+	if a.gateway != nil {
+		a.gateway.close(a.cfg.ShutdownTimeout)
+		a.gateway = nil
+	}
+	a.cancel()
 	if a.redis != nil {
 		a.redis.Close()
 		a.redis = nil

@@ -1,0 +1,242 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/models"
+)
+
+// People is what the bot needs to know about who is writing.
+type People interface {
+	// EnsureCitizen returns the person of an openid, creating a citizen on first contact.
+	EnsureCitizen(ctx context.Context, openID string, at time.Time) (models.Person, error)
+	// SetUnreachable marks whether a person can be sent messages.
+	SetUnreachable(ctx context.Context, personID int64, unreachable bool) error
+	// RedeemBindingCode binds an openid to the person of a one-time code: models.ENotFound for a
+	// wrong, used or expired code, models.EConflict when the openid belongs to other staff.
+	RedeemBindingCode(ctx context.Context, openID, code string, now time.Time) (models.Person, error)
+}
+
+// Cases is what the bot needs of cases.
+type Cases interface {
+	// Submit registers a case from a finished conversation.
+	Submit(ctx context.Context, nc models.NewCase) (models.Case, error)
+	// CaseByTrackingNo returns a case; models.ENotFound if there is none.
+	CaseByTrackingNo(ctx context.Context, no string) (models.Case, error)
+	// Events returns a case's history in order.
+	Events(ctx context.Context, caseID int64) ([]models.Event, error)
+	// CasesByReporter returns a person's cases, newest first.
+	CasesByReporter(ctx context.Context, personID int64, limit int) ([]models.Case, error)
+}
+
+// Media keeps photos and voice messages: a record now, the file fetched in the background.
+type Media interface {
+	// AddAttachment stores an attachment's record, not yet linked to a case.
+	AddAttachment(ctx context.Context, a models.Attachment) (models.Attachment, error)
+	// Enqueue asks for the file to be downloaded from WeChat.
+	Enqueue(a models.Attachment)
+}
+
+// Deadlines computes when a reporter can expect an answer.
+type Deadlines interface {
+	Add(start time.Time, l models.TimeLimit) (time.Time, error)
+}
+
+// Catalogue is the county as the bot needs it: places, matters and teams.
+type Catalogue struct {
+	Places    *Places
+	Suggester *Suggester
+	Matters   []models.Matter
+	Teams     []models.Team
+}
+
+// Config tunes the conversations.
+type Config struct {
+	KeyPrefix           string        // Redis key prefix
+	Idle                time.Duration // a conversation expires after this long without a message
+	BindFailuresPerHour int           // wrong binding codes allowed per openid and hour
+	Location            *time.Location
+	DefaultLimit        models.TimeLimit // the answer time promised when the matter is unknown
+}
+
+// Bot holds the conversations: it turns each inbound message into a reply.
+type Bot struct {
+	cfg       Config
+	people    People
+	cases     Cases
+	media     Media
+	deadlines Deadlines
+	cat       Catalogue
+	matters   map[string]models.Matter
+	teams     map[string]models.Team
+	redis     *redis.Client
+	log       *slog.Logger
+	now       func() time.Time
+}
+
+// New builds the bot.
+func New(cfg Config, cat Catalogue, people People, cases Cases, media Media, deadlines Deadlines, rdb *redis.Client, log *slog.Logger) *Bot {
+	if cfg.DefaultLimit.Amount == 0 {
+		cfg.DefaultLimit = models.TimeLimit{Amount: 13, Unit: models.WorkingDays}
+	}
+	b := &Bot{cfg: cfg, people: people, cases: cases, media: media, deadlines: deadlines, cat: cat,
+		matters: map[string]models.Matter{}, teams: map[string]models.Team{}, redis: rdb, log: log, now: time.Now}
+	for _, m := range cat.Matters {
+		b.matters[m.Code] = m
+	}
+	for _, t := range cat.Teams {
+		b.teams[t.Code] = t
+	}
+	return b
+}
+
+// SetClock replaces the bot's clock (tests).
+func (b *Bot) SetClock(now func() time.Time) { b.now = now }
+
+// turn is one message being handled: who wrote, what, and their conversation.
+type turn struct {
+	ctx    context.Context
+	in     models.Inbound
+	person models.Person
+	sess   *session
+	notes  []string // lines said before the answer (e.g. "your last conversation expired")
+}
+
+// Process handles one inbound message and returns the reply ("" for none). Messages of one
+// person are handled one at a time, across instances.
+func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
+	unlock, err := b.lock(ctx, in.OpenID)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	at := b.now()
+	person, err := b.people.EnsureCitizen(ctx, in.OpenID, at)
+	if err != nil {
+		return "", fmt.Errorf("identify sender: %w", err)
+	}
+	if in.MsgType == models.MsgEvent {
+		return b.event(ctx, in, person)
+	}
+	sess, expired, err := b.loadSession(ctx, in.OpenID, at)
+	if err != nil {
+		return "", err
+	}
+	t := &turn{ctx: ctx, in: in, person: person, sess: sess}
+	if expired {
+		t.notes = append(t.notes, msgExpired)
+	}
+	reply, err := b.dispatch(t)
+	if err != nil {
+		return "", err
+	}
+	if err := b.saveSession(ctx, in.OpenID, t.sess, at); err != nil {
+		return "", err
+	}
+	return strings.Join(append(t.notes, reply), "\n"), nil
+}
+
+// dispatch answers a message by its type.
+func (b *Bot) dispatch(t *turn) (string, error) {
+	switch t.in.MsgType {
+	case models.MsgText:
+		return b.text(t, strings.TrimSpace(t.in.Content))
+	case models.MsgImage:
+		return b.photo(t)
+	case models.MsgVoice:
+		return b.voice(t)
+	case models.MsgLocation:
+		return b.location(t)
+	case models.MsgVideo, models.MsgShortVideo:
+		return b.withQuestion(t, msgVideo), nil
+	case models.MsgLink, models.MsgFile:
+		return b.withQuestion(t, msgLink), nil
+	}
+	return b.withQuestion(t, msgUnknownType), nil
+}
+
+// withQuestion adds the pending question of an open conversation after a remark.
+func (b *Bot) withQuestion(t *turn, remark string) string {
+	if t.sess == nil {
+		return remark
+	}
+	return remark + "\n" + msgRepeatQuestion + b.question(t)
+}
+
+// event answers subscribe, unsubscribe and menu clicks; other events get no reply.
+func (b *Bot) event(ctx context.Context, in models.Inbound, p models.Person) (string, error) {
+	switch in.Event {
+	case "subscribe":
+		if p.Unreachable {
+			if err := b.people.SetUnreachable(ctx, p.ID, false); err != nil {
+				return "", err
+			}
+		}
+		return msgWelcome, nil
+	case "unsubscribe":
+		if err := b.people.SetUnreachable(ctx, p.ID, true); err != nil {
+			return "", err
+		}
+		return "", b.dropSession(ctx, in.OpenID)
+	case "click":
+		word, ok := menuKeys()[in.EventKey]
+		if !ok {
+			return msgUnknownType, nil
+		}
+		text := in
+		text.MsgType, text.Content, text.Event = models.MsgText, word, ""
+		return b.processLocked(ctx, text, p)
+	}
+	return "", nil
+}
+
+// processLocked handles a synthesised text message for a person whose lock is already held.
+func (b *Bot) processLocked(ctx context.Context, in models.Inbound, p models.Person) (string, error) {
+	at := b.now()
+	sess, expired, err := b.loadSession(ctx, in.OpenID, at)
+	if err != nil {
+		return "", err
+	}
+	t := &turn{ctx: ctx, in: in, person: p, sess: sess}
+	if expired {
+		t.notes = append(t.notes, msgExpired)
+	}
+	reply, err := b.text(t, in.Content)
+	if err != nil {
+		return "", err
+	}
+	if err := b.saveSession(ctx, in.OpenID, t.sess, at); err != nil {
+		return "", err
+	}
+	return strings.Join(append(t.notes, reply), "\n"), nil
+}
+
+// lock takes a person's conversation lock in Redis (waiting up to 3 s) and returns its release.
+func (b *Bot) lock(ctx context.Context, openID string) (func(), error) {
+	key := b.cfg.KeyPrefix + "lock:" + openID
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		ok, err := b.redis.SetNX(ctx, key, "1", 10*time.Second).Result()
+		if err != nil {
+			return nil, fmt.Errorf("conversation lock: %w", err)
+		}
+		if ok {
+			return func() { b.redis.Del(context.WithoutCancel(ctx), key) }, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, errors.New("conversation lock: busy")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

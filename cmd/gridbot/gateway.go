@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gridbot/bot"
+	"gridbot/handlers"
+	"gridbot/inbox"
+	"gridbot/media"
+	"gridbot/models"
+	"gridbot/store"
+	"gridbot/wechat"
+	"gridbot/wechatsim"
+	"gridbot/workcal"
+	"gridbot/workflow"
+)
+
+// The sandbox's documented credentials: used when no WeChat credentials are configured, with an
+// in-process simulator of WeChat's API. They reach nothing outside this process.
+const (
+	SandboxAppID     = "wxsandbox00000001"
+	SandboxAppSecret = "gridbot-sandbox-secret"
+	SandboxToken     = "gridbot-sandbox-token"
+	sandboxAPIPath   = "/sandbox/wechat-api"
+)
+
+// SandboxAESKey is the sandbox's EncodingAESKey (43 characters).
+func SandboxAESKey() string {
+	return strings.TrimRight(base64.StdEncoding.EncodeToString([]byte("gridbot-sandbox-aes-key-32bytes!")), "=")
+}
+
+// wechatCreds are the Official Account credentials in use.
+type wechatCreds struct {
+	appID, secret, token, aesKey, apiBase string
+}
+
+// gateway is the WeChat side of the App: the client, the inbox, the bot and the media fetcher.
+type gateway struct {
+	sandbox *wechatsim.API // nil unless in sandbox mode
+	creds   wechatCreds
+	account *wechat.Account
+	inbox   *inbox.Service
+	fetcher *media.Fetcher
+	bot     *bot.Bot
+}
+
+// openGateway builds the WeChat gateway once the listener's address is known.
+func (a *App) openGateway(ctx context.Context) error {
+	g := &gateway{}
+	a.gateway = g
+	g.creds = a.wechatCreds()
+	if !a.cfg.WeChatConfigured() {
+		g.sandbox = wechatsim.NewAPI(wechatsim.APIConfig{AppID: SandboxAppID, AppSecret: SandboxAppSecret})
+		a.log.Warn("SANDBOX MODE: no WeChat credentials configured; gridbot talks to its built-in WeChat simulator at " +
+			g.creds.apiBase + " and no real WeChat user can reach it. Set GRIDBOT_WECHAT_APPID, _SECRET and _TOKEN for production.")
+	}
+	wechat.QuietLibraryLog(a.log)
+	client, err := wechat.InstallHTTPClient(g.creds.apiBase, a.cfg.WeComAPIBase, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	g.account, err = wechat.NewAccount(wechat.AccountConfig{AppID: g.creds.appID, AppSecret: g.creds.secret,
+		Token: g.creds.token, AESKey: g.creds.aesKey, HTTPClient: client, Log: a.log,
+		Cache: wechat.NewRedisCache(a.redis.Client, a.cfg.RedisKeyPrefix+"wechat:")})
+	if err != nil {
+		return err
+	}
+	return a.openConversations(ctx, g)
+}
+
+// wechatCreds returns the configured credentials, or the sandbox's.
+func (a *App) wechatCreds() wechatCreds {
+	if a.cfg.WeChatConfigured() {
+		return wechatCreds{a.cfg.WeChatAppID, a.cfg.WeChatSecret, a.cfg.WeChatToken, a.cfg.WeChatAESKey, a.cfg.WeChatAPIBase}
+	}
+	_, port, _ := net.SplitHostPort(a.listener.Addr().String())
+	return wechatCreds{SandboxAppID, SandboxAppSecret, SandboxToken, SandboxAESKey(),
+		"http://127.0.0.1:" + port + sandboxAPIPath}
+}
+
+// openConversations builds the bot over the county's catalogue, the media fetcher and the inbox.
+func (a *App) openConversations(ctx context.Context, g *gateway) error {
+	cat, err := loadCatalogue(ctx, a.store, float64(a.cfg.PlaceRadiusMeters))
+	if err != nil {
+		return err
+	}
+	cal, err := workcal.New(workcal.Config{Location: a.cfg.Location()})
+	if err != nil {
+		return err
+	}
+	g.fetcher = media.New(media.Config{Dir: a.cfg.DataDir, Workers: a.cfg.MediaWorkers}, a.store,
+		func(ctx context.Context, _ models.Channel, id string) ([]byte, string, error) {
+			m, err := g.account.DownloadMedia(ctx, id)
+			return m.Data, m.ContentType, err
+		}, a.log)
+	if err := g.fetcher.Start(ctx); err != nil {
+		return err
+	}
+	wf := workflow.New(a.store, a.cfg.Location(), nil)
+	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
+		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location()},
+		cat, a.store, caseService{wf, a.store}, mediaService{a.store, g.fetcher}, cal, a.redis.Client, a.log)
+	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
+		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText()},
+		a.store, a.redis.Client, g.bot, lateSender{g.account}, a.log)
+	return nil
+}
+
+// loadCatalogue reads the county's places, matters and teams for the bot.
+func loadCatalogue(ctx context.Context, st *store.Store, radius float64) (bot.Catalogue, error) {
+	ts, err := st.Townships(ctx)
+	if err != nil {
+		return bot.Catalogue{}, err
+	}
+	vs, err := st.Villages(ctx)
+	if err != nil {
+		return bot.Catalogue{}, err
+	}
+	gs, err := st.Grids(ctx)
+	if err != nil {
+		return bot.Catalogue{}, err
+	}
+	ms, err := st.Matters(ctx)
+	if err != nil {
+		return bot.Catalogue{}, err
+	}
+	teams, err := st.Teams(ctx)
+	if err != nil {
+		return bot.Catalogue{}, err
+	}
+	places, err := bot.NewPlaces(ts, vs, gs, radius)
+	if err != nil {
+		return bot.Catalogue{}, fmt.Errorf("load places: %w", err)
+	}
+	return bot.Catalogue{Places: places, Suggester: bot.NewSuggester(ms), Matters: ms, Teams: teams}, nil
+}
+
+// register mounts the callback (and, in sandbox mode, the simulator) on the engine.
+func (g *gateway) register(a *App, engine *gin.Engine) {
+	cb := &handlers.WeChatCallback{Token: g.creds.token, Window: a.cfg.WeChatTimestampWindow,
+		MaxBody: a.cfg.WeChatMaxBodyBytes, Server: g.account.CallbackServer, Gateway: g.inbox, Log: a.log, Now: time.Now}
+	if g.sandbox == nil {
+		cb.Register(engine)
+		return
+	}
+	handlers.RegisterSandbox(engine, sandboxAPIPath, g.sandbox)
+	cb.Register(engine)
+}
+
+// close stops the inbox and the media fetcher, letting work in flight finish.
+func (g *gateway) close(timeout time.Duration) {
+	if g.inbox != nil {
+		g.inbox.Close(timeout)
+	}
+	if g.fetcher != nil {
+		g.fetcher.Close(timeout)
+	}
+}
+
+// caseService gives the bot the workflow's intake and the store's case reads.
+type caseService struct {
+	*workflow.Workflow
+	*store.Store
+}
+
+// mediaService gives the bot attachment records and the fetcher's queue.
+type mediaService struct {
+	st *store.Store
+	f  *media.Fetcher
+}
+
+// AddAttachment stores an attachment record.
+func (m mediaService) AddAttachment(ctx context.Context, at models.Attachment) (models.Attachment, error) {
+	return m.st.AddAttachment(ctx, at)
+}
+
+// Enqueue queues a download.
+func (m mediaService) Enqueue(at models.Attachment) { m.f.Enqueue(at) }
+
+// lateSender delivers replies that missed their callback as customer-service messages.
+type lateSender struct{ account *wechat.Account }
+
+// SendText sends a text on the channel the message came from.
+func (s lateSender) SendText(ctx context.Context, ch models.Channel, to, text string) error {
+	if ch != models.ChannelWeChat {
+		return fmt.Errorf("late reply on %s: not supported yet", ch)
+	}
+	return s.account.SendText(ctx, to, text)
+}
+
+// mode says SANDBOX loudly in /healthz, or production.
+func (g *gateway) mode() string {
+	if g.sandbox != nil {
+		return "SANDBOX"
+	}
+	return "production"
+}
