@@ -231,7 +231,9 @@ type bufferedWriter struct {
 }
 
 // newBufferedWriter returns an empty buffer.
-func newBufferedWriter() *bufferedWriter { return &bufferedWriter{header: http.Header{}, status: http.StatusOK} }
+func newBufferedWriter() *bufferedWriter {
+	return &bufferedWriter{header: http.Header{}, status: http.StatusOK}
+}
 
 // Header returns the buffered headers.
 func (b *bufferedWriter) Header() http.Header { return b.header }

@@ -112,9 +112,15 @@ func (s *Service) CheckNonce(ctx context.Context, channel models.Channel, timest
 }
 
 // claimKey and replyKey name the Redis keys of an entry's processing claim and its finished reply.
-func (s *Service) claimKey(id int64) string { return s.cfg.KeyPrefix + "inbox:claim:" + strconv.FormatInt(id, 10) }
-func (s *Service) replyKey(id int64) string { return s.cfg.KeyPrefix + "inbox:reply:" + strconv.FormatInt(id, 10) }
-func (s *Service) lateKey(id int64) string  { return s.cfg.KeyPrefix + "inbox:late:" + strconv.FormatInt(id, 10) }
+func (s *Service) claimKey(id int64) string {
+	return s.cfg.KeyPrefix + "inbox:claim:" + strconv.FormatInt(id, 10)
+}
+func (s *Service) replyKey(id int64) string {
+	return s.cfg.KeyPrefix + "inbox:reply:" + strconv.FormatInt(id, 10)
+}
+func (s *Service) lateKey(id int64) string {
+	return s.cfg.KeyPrefix + "inbox:late:" + strconv.FormatInt(id, 10)
+}
 
 // Receive stores a message, processes it once across all retries and instances, and returns the
 // reply to give in the callback ("" to acknowledge without one). An error means the message was
