@@ -21,6 +21,7 @@ import (
 
 	"gridbot/models"
 	"gridbot/store"
+	"gridbot/store/storetest"
 	"gridbot/wechatsim"
 )
 
@@ -90,8 +91,34 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// backends runs a test on the embedded default and on MariaDB with the real Redis.
+func backends(t *testing.T, fn func(t *testing.T, getenv func(string) string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, testEnv(t, nil)) })
+	t.Run("mysql", func(t *testing.T) { fn(t, mysqlEnv(t)) })
+}
+
+// mysqlEnv is a deployment on a fresh MariaDB database and the real Redis under a key prefix of
+// the test's own, with the sample county imported as an operator would.
+func mysqlEnv(t *testing.T) func(string) string {
+	t.Helper()
+	dsn := storetest.NewMySQLDatabase(t)
+	_, prefix := storetest.RealRedis(t)
+	getenv := testEnv(t, map[string]string{"GRIDBOT_DB_DRIVER": "mysql", "GRIDBOT_DB_DSN": dsn,
+		"GRIDBOT_REDIS_URL": os.Getenv(storetest.EnvRedisURL), "GRIDBOT_REDIS_KEY_PREFIX": prefix,
+		"GRIDBOT_DB_MIGRATE": "apply"})
+	if out, err := gridbot(t, getenv, "import", "../../examples/jinjiang.yaml"); err != nil {
+		t.Fatalf("import the sample county: %v\n%s", err, out)
+	}
+	return getenv
+}
+
 func TestCitizenComplaintWithPhotoAndLocation(t *testing.T) {
-	app, base := startApp(t, testEnv(t, nil))
+	backends(t, citizenComplaint)
+}
+
+// citizenComplaint files a complaint with a photo and a location through the simulator.
+func citizenComplaint(t *testing.T, getenv func(string) string) {
+	app, base := startApp(t, getenv)
 	p := sandboxPhone(app, base, "oCitizen_complaint_1", true)
 	ctx := context.Background()
 	if err := p.VerifyURL(ctx); err != nil {
@@ -371,8 +398,29 @@ func cloneQuery(q map[string][]string) map[string][]string {
 func nowTS() string { return strconv.FormatInt(time.Now().Unix(), 10) }
 
 func TestConcurrentIdenticalCallbacksMakeOneCase(t *testing.T) {
-	app, base := startApp(t, testEnv(t, nil))
-	p := sandboxPhone(app, base, "oCitizen_dup", true)
+	backends(t, func(t *testing.T, getenv func(string) string) {
+		app, base := startApp(t, getenv)
+		identicalCallbacks(t, app, "oCitizen_dup", sandboxPhone(app, base, "oCitizen_dup", true), sandboxPhone(app, base, "oCitizen_dup", true))
+	})
+}
+
+func TestIdenticalCallbacksToTwoInstancesMySQL(t *testing.T) {
+	getenv := mysqlEnv(t)
+	a, baseA := startApp(t, getenv)
+	b, baseB := startApp(t, func(k string) string {
+		if k == "GRIDBOT_DATA_DIR" {
+			return t.TempDir()
+		}
+		return getenv(k)
+	})
+	identicalCallbacks(t, a, "oCitizen_dup2", sandboxPhone(a, baseA, "oCitizen_dup2", true), sandboxPhone(b, baseB, "oCitizen_dup2", true))
+}
+
+// identicalCallbacks walks a tip to its confirmation through p, then sends the confirming
+// callback three times at once, through p and q (which may reach another instance), and checks
+// that one case came of it.
+func identicalCallbacks(t *testing.T, app *App, openid string, p, q *wechatsim.Phone) {
+	t.Helper()
 	for _, text := range []string{"举报", "村口废品站每天晚上焚烧电线，味道很呛", "跳过", "陈埭镇", "1"} {
 		say(t, p, text)
 	}
@@ -386,7 +434,11 @@ func TestConcurrentIdenticalCallbacksMakeOneCase(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := p.Post(context.Background(), raw)
+			via := p
+			if i%2 == 1 {
+				via = q
+			}
+			r, err := via.Post(context.Background(), raw)
 			if err != nil {
 				t.Errorf("copy %d: %v", i, err)
 				return
@@ -395,7 +447,7 @@ func TestConcurrentIdenticalCallbacksMakeOneCase(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	person, err := app.store.PersonByOpenID(context.Background(), "oCitizen_dup")
+	person, err := app.store.PersonByOpenID(context.Background(), openid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,4 +496,16 @@ func TestRestartFinishesAnUnprocessedInboxEntry(t *testing.T) {
 		}
 		return false
 	})
+}
+
+func TestDatabaseDownIsNotAcknowledged(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	p := sandboxPhone(app, base, "oCitizen_dbdown", true)
+	say(t, p, "帮助")
+	app.store.Close()
+	_, err := p.SendText(context.Background(), "投诉")
+	var de *wechatsim.DeliveryError
+	if !errors.As(err, &de) || de.Status != http.StatusServiceUnavailable {
+		t.Fatalf("with the database down the callback answered %v, want 503 so that WeChat retries", err)
+	}
 }

@@ -1,0 +1,214 @@
+package inbox_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gridbot/inbox"
+	"gridbot/models"
+	"gridbot/store/storetest"
+)
+
+// processor is a Processor made of a function.
+type processor func(ctx context.Context, in models.Inbound) (string, error)
+
+func (p processor) Process(ctx context.Context, in models.Inbound) (string, error) { return p(ctx, in) }
+
+// sender records late replies.
+type sender struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (s *sender) SendText(_ context.Context, _ models.Channel, to, text string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, to+":"+text)
+	return nil
+}
+
+func (s *sender) all() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.sent...)
+}
+
+// newService builds an inbox on a real SQLite store and Redis (real when configured).
+func newService(t *testing.T, budget time.Duration, p inbox.Processor) (*inbox.Service, *sender, inbox.Store) {
+	t.Helper()
+	st := storetest.SQLite(t)
+	rdb, prefix := storetest.Redis(t)
+	snd := &sender{}
+	s := inbox.New(inbox.Config{Budget: budget, Workers: 8, Window: time.Minute, KeyPrefix: prefix,
+		BusyText: "busy", MaxAttempts: 2}, st, rdb.Client, p, snd, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(func() { s.Close(5 * time.Second) })
+	return s, snd, st
+}
+
+// msg is a text message with an id.
+func msg(id int64, text string) models.Inbound {
+	return models.Inbound{Channel: models.ChannelWeChat, OpenID: "oTest", MsgID: id, MsgType: models.MsgText,
+		Content: text, CreateTime: time.Now().Unix()}
+}
+
+// waitFor polls until cond holds or 5 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestDuplicatesAreProcessedOnce(t *testing.T) {
+	var calls atomic.Int32
+	s, _, _ := newService(t, 2*time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		calls.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		return "回复:" + in.Content, nil
+	}))
+	var wg sync.WaitGroup
+	replies := make([]string, 5)
+	for i := range replies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := s.Receive(context.Background(), msg(42, "你好"))
+			if err != nil {
+				t.Error(err)
+			}
+			replies[i] = r
+		}()
+	}
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("processed %d times", calls.Load())
+	}
+	for _, r := range replies {
+		if r != "回复:你好" {
+			t.Errorf("a copy got %q", r)
+		}
+	}
+	if r, _ := s.Receive(context.Background(), msg(42, "你好")); r != "回复:你好" || calls.Load() != 1 {
+		t.Errorf("a late retry got %q after %d calls", r, calls.Load())
+	}
+}
+
+func TestSlowReplyGoesOutAsMessage(t *testing.T) {
+	s, snd, st := newService(t, 100*time.Millisecond, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		time.Sleep(400 * time.Millisecond)
+		return "迟到的回复", nil
+	}))
+	start := time.Now()
+	r, err := s.Receive(context.Background(), msg(7, "慢"))
+	if err != nil || r != "" {
+		t.Fatalf("Receive = %q, %v; want an acknowledgement without reply", r, err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Fatalf("Receive took %v with a 100ms budget", d)
+	}
+	waitFor(t, "the late reply", func() bool { return len(snd.all()) == 1 })
+	if got := snd.all()[0]; got != "oTest:迟到的回复" {
+		t.Fatalf("late reply %q", got)
+	}
+	e := entry(t, st, 7)
+	if e.State != models.InboxDone || e.Reply != "迟到的回复" {
+		t.Fatalf("entry %+v", e)
+	}
+}
+
+// entry finds the inbox entry of a message id.
+func entry(t *testing.T, st inbox.Store, id int64) models.InboxEntry {
+	t.Helper()
+	e, _, err := st.AddInbound(context.Background(), msg(id, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestPanicIsAcknowledgedAndRetried(t *testing.T) {
+	var fail atomic.Bool
+	fail.Store(true)
+	s, snd, st := newService(t, time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		if fail.Load() {
+			panic("boom")
+		}
+		return "好了", nil
+	}))
+	r, err := s.Receive(context.Background(), msg(9, "x"))
+	if err != nil || r != "busy" {
+		t.Fatalf("Receive after a panic = %q, %v; want the busy text", r, err)
+	}
+	if e := entry(t, st, 9); e.State != models.InboxPending || e.Attempts != 1 {
+		t.Fatalf("entry after a panic %+v", e)
+	}
+	fail.Store(false)
+	if err := s.RetryPending(context.Background(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retried reply", func() bool { return len(snd.all()) == 1 })
+	if e := entry(t, st, 9); e.State != models.InboxDone || e.Reply != "好了" {
+		t.Fatalf("entry after the retry %+v", e)
+	}
+}
+
+func TestRepeatedFailureIsMarkedFailed(t *testing.T) {
+	s, snd, st := newService(t, time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		return "", errors.New("database hiccup")
+	}))
+	if r, err := s.Receive(context.Background(), msg(11, "x")); err != nil || r != "busy" {
+		t.Fatalf("Receive = %q, %v", r, err)
+	}
+	if err := s.RetryPending(context.Background(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the entry to fail", func() bool { return entry(t, st, 11).State == models.InboxFailed })
+	if len(snd.all()) != 0 {
+		t.Fatalf("a failed message sent %v", snd.all())
+	}
+}
+
+func TestUnstoredMessageIsAnError(t *testing.T) {
+	st := storetest.SQLite(t)
+	rdb, prefix := storetest.Redis(t)
+	s := inbox.New(inbox.Config{Budget: time.Second, Workers: 1, Window: time.Minute, KeyPrefix: prefix}, st, rdb.Client,
+		processor(func(context.Context, models.Inbound) (string, error) { return "x", nil }), nil,
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer s.Close(time.Second)
+	st.Close()
+	if _, err := s.Receive(context.Background(), msg(1, "x")); models.ErrorCodeOf(err) != models.EUnavailable {
+		t.Fatalf("Receive with the database down = %v, want unavailable", err)
+	}
+}
+
+func TestCheckNonce(t *testing.T) {
+	s, _, _ := newService(t, time.Second, processor(func(context.Context, models.Inbound) (string, error) { return "", nil }))
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		nonce string
+		body  string
+		want  models.ErrorCode
+	}{
+		{"first use", "n1", "<xml>a</xml>", ""},
+		{"identical retry", "n1", "<xml>a</xml>", ""},
+		{"replay with another body", "n1", "<xml>b</xml>", models.EForbidden},
+		{"another nonce", "n2", "<xml>b</xml>", ""},
+	}
+	for _, tt := range tests {
+		err := s.CheckNonce(ctx, models.ChannelWeChat, "1700000000", tt.nonce, []byte(tt.body))
+		if models.ErrorCodeOf(err) != tt.want {
+			t.Errorf("%s: CheckNonce = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
