@@ -34,14 +34,14 @@ func (c *RedisCache) Key(key string) string {
 }
 
 // Get returns the string stored under key, or nil when it is missing or Redis fails.
-func (c *RedisCache) Get(key string) interface{} {
+func (c *RedisCache) Get(key string) any {
 	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
 	defer cancel()
 	return c.GetContext(ctx, key)
 }
 
 // GetContext returns the string stored under key, or nil when it is missing or Redis fails.
-func (c *RedisCache) GetContext(ctx context.Context, key string) interface{} {
+func (c *RedisCache) GetContext(ctx context.Context, key string) any {
 	val, err := c.client.Get(ctx, c.Key(key)).Result()
 	if err != nil {
 		return nil // the interface has no error: a miss makes the library fetch a fresh value
@@ -51,14 +51,14 @@ func (c *RedisCache) GetContext(ctx context.Context, key string) interface{} {
 
 // Set stores val (a string or []byte) under key for timeout; a timeout that is not positive
 // stores nothing and removes any old value, since nothing the library caches may live forever.
-func (c *RedisCache) Set(key string, val interface{}, timeout time.Duration) error {
+func (c *RedisCache) Set(key string, val any, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
 	defer cancel()
 	return c.SetContext(ctx, key, val, timeout)
 }
 
 // SetContext stores val (a string or []byte) under key for timeout, as Set does.
-func (c *RedisCache) SetContext(ctx context.Context, key string, val interface{}, timeout time.Duration) error {
+func (c *RedisCache) SetContext(ctx context.Context, key string, val any, timeout time.Duration) error {
 	s, err := cacheString(val)
 	if err != nil {
 		return fmt.Errorf("cache set %s: %w", key, err)
@@ -104,7 +104,7 @@ func (c *RedisCache) DeleteContext(ctx context.Context, key string) error {
 var errCacheType = errors.New("value is neither string nor []byte")
 
 // cacheString converts a value the library caches to the string Get must return.
-func cacheString(val interface{}) (string, error) {
+func cacheString(val any) (string, error) {
 	switch v := val.(type) {
 	case string:
 		return v, nil

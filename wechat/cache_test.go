@@ -18,9 +18,9 @@ import (
 func TestRedisCacheSemantics(t *testing.T) {
 	tests := []struct {
 		name      string
-		val       interface{}
+		val       any
 		timeout   time.Duration
-		want      interface{}
+		want      any
 		wantExist bool
 		wantErr   bool
 	}{

@@ -37,9 +37,9 @@ func commonError(t *testing.T, body, api string) error {
 
 // classified is what the helpers say about one error.
 type classified struct {
-	Code, Status                      int
+	Code, Status                     int
 	TokenInvalid, Retryable, NoReach bool
-	Text                              string
+	Text                             string
 }
 
 func TestLibraryErrors(t *testing.T) {

@@ -38,6 +38,7 @@ commands:
   import FILE      import or update a county's deployment file
   version          print the version
   healthcheck      exit 0 when the local service answers /healthz (for container health checks)
+  wechat menu      print the Official Account menu; --apply sets it through the API
 
 Settings come from GRIDBOT_* environment variables and the optional -config YAML file; see README.md.
 `
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return nil
 	case "healthcheck":
 		return env.healthcheck(ctx)
+	case "wechat":
+		return env.wechatCommand(ctx, rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
