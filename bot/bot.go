@@ -34,6 +34,8 @@ type Cases interface {
 	Events(ctx context.Context, caseID int64) ([]models.Event, error)
 	// CasesByReporter returns a person's cases, newest first.
 	CasesByReporter(ctx context.Context, personID int64, limit int) ([]models.Case, error)
+	// Attachments returns a case's attachments.
+	Attachments(ctx context.Context, caseID int64) ([]models.Attachment, error)
 }
 
 // Media keeps photos and voice messages: a record now, the file fetched in the background.

@@ -121,12 +121,16 @@ func (b *Bot) query(t *turn, arg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	atts, err := b.cases.Attachments(t.ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
 	history := make([]string, 0, len(events))
 	for _, e := range events {
 		history = append(history, fmt.Sprintf("%s %s", b.clock(e.At), e.Action.Chinese()))
 	}
 	return caseStatus(c.TrackingNo, c.Kind.Chinese(), b.matterName(c.MatterCode), c.State.Chinese(),
-		b.clock(c.CreatedAt), history), nil
+		b.clock(c.CreatedAt), evidence(atts), history), nil
 }
 
 // listCases lists the person's recent cases.
@@ -233,3 +237,17 @@ func (b *Bot) matterName(code string) string {
 
 // clock formats a time for people, in the county's zone.
 func (b *Bot) clock(t time.Time) string { return t.In(b.cfg.Location).Format("2006-01-02 15:04") }
+
+// evidence summarises a case's attachments, showing downloads that failed.
+func evidence(atts []models.Attachment) string {
+	var failed, pending int
+	for _, a := range atts {
+		switch {
+		case a.FetchError != "":
+			failed++
+		case a.Path == "":
+			pending++
+		}
+	}
+	return attachmentsLine(len(atts), failed, pending)
+}

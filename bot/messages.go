@@ -31,7 +31,7 @@ const (
 	msgUnbound            = "您好！发送“投诉”或“举报”即可反映问题，发送“帮助”查看全部用法。"
 	msgCancelled          = "已取消，填写的内容已清除。需要时再发送“投诉”或“举报”。"
 	msgNothingToCancel    = "当前没有正在填写的内容。发送“帮助”查看用法。"
-	msgExpired            = "您上次填写的内容超过30分钟未继续，已自动结束。"
+	msgExpired            = "您上次填写的内容长时间未继续，已自动结束，请重新开始。"
 	msgRestarted          = "已放弃之前未提交的内容，重新开始。"
 	msgAskDescComplaint   = "请描述您要投诉的问题：发生了什么、持续多久、影响如何。可以直接发文字或语音。"
 	msgAskDescTip         = "请描述您要举报的违法行为：什么人、在哪里、做了什么。可以直接发文字或语音。\n您的身份将被保密，办理人员看不到您的信息。"
@@ -173,9 +173,9 @@ func bound(name, role, team string) string {
 }
 
 // caseStatus shows a case's state and history to someone allowed to see it.
-func caseStatus(no, kind, matter, state, received string, history []string) string {
+func caseStatus(no, kind, matter, state, received, evidence string, history []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "受理编号：%s\n类型：%s\n事项：%s\n当前状态：%s\n受理时间：%s", no, kind, matter, state, received)
+	fmt.Fprintf(&b, "受理编号：%s\n类型：%s\n事项：%s\n当前状态：%s\n受理时间：%s\n%s", no, kind, matter, state, received, evidence)
 	if len(history) > 0 {
 		b.WriteString("\n办理记录：")
 		for _, h := range history {
@@ -200,3 +200,15 @@ func confidentialWord(c bool) string {
 
 // BusyText is the answer when a message could not be processed at once; it is retried.
 func BusyText() string { return msgBusy }
+
+// attachmentsLine counts a case's photos and voice messages and says which failed to download.
+func attachmentsLine(n, failed, pending int) string {
+	line := fmt.Sprintf("证据材料：%d份", n)
+	if failed > 0 {
+		line += fmt.Sprintf("（%d份未能从微信下载，请重新发送）", failed)
+	}
+	if pending > 0 {
+		line += fmt.Sprintf("（%d份正在保存）", pending)
+	}
+	return line
+}

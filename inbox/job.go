@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -9,6 +10,9 @@ import (
 
 	"gridbot/models"
 )
+
+// errPanic marks a processing attempt that panicked.
+var errPanic = errors.New("panic")
 
 // job is one processing attempt of an entry, started by a request that may stop waiting for it.
 type job struct {
@@ -76,6 +80,9 @@ func (s *Service) run(entry models.InboxEntry, j *job) {
 		s.log.ErrorContext(ctx, "processing an inbound message failed", "inbox_id", entry.ID,
 			"attempt", entry.Attempts+1, "err", err)
 		reply, state = s.cfg.BusyText, models.InboxPending
+		if errors.Is(err, errPanic) {
+			reply = "" // acknowledged with "success": WeChat must not retry into the same panic
+		}
 		if entry.Attempts+1 >= s.cfg.MaxAttempts {
 			state = models.InboxFailed
 		}
@@ -99,7 +106,7 @@ func (s *Service) run(entry models.InboxEntry, j *job) {
 func (s *Service) process(ctx context.Context, in models.Inbound) (reply string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			err = fmt.Errorf("%w: %v\n%s", errPanic, r, debug.Stack())
 		}
 	}()
 	return s.proc.Process(ctx, in)
