@@ -76,7 +76,7 @@ func getJSON(t *testing.T, url string) (int, map[string]any) {
 func TestServeEmbeddedDefaultWithSampleCounty(t *testing.T) {
 	getenv := testEnv(t, nil)
 	app, base := startApp(t, getenv)
-	if code, body := getJSON(t, base+"/healthz"); code != 200 || body["storage"] != "embedded" {
+	if code, body := getJSON(t, base+"/healthz"); code != 200 || body["storage"] != "embedded" || body["wechat"] != "SANDBOX" {
 		t.Fatalf("/healthz = %d %v", code, body)
 	}
 	if code, body := getJSON(t, base+"/readyz"); code != 200 {

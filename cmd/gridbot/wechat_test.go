@@ -509,3 +509,82 @@ func TestDatabaseDownIsNotAcknowledged(t *testing.T) {
 		t.Fatalf("with the database down the callback answered %v, want 503 so that WeChat retries", err)
 	}
 }
+
+func TestFailedDownloadShowsOnTheCase(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	p := sandboxPhone(app, base, "oCitizen_expired_media", true)
+	ctx := context.Background()
+	expect(t, say(t, p, "投诉"), "请描述")
+	expect(t, say(t, p, "工地晚上十二点还在施工，噪音很大"), "现场照片")
+	// A media id WeChat no longer has (they expire after 3 days).
+	r, err := p.Send(ctx, wechatsim.Inbound{MsgType: "image", MediaID: "expired-media-id", PicURL: "http://mmbiz.qpic.cn/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, r.Content, "已收到第1张照片")
+	expect(t, say(t, p, "好了"), "地点")
+	expect(t, say(t, p, "磁灶镇"), "已记录地点：磁灶镇")
+	for i := 0; i < 3; i++ {
+		reply := say(t, p, "1")
+		if strings.Contains(reply, "请确认") {
+			break
+		}
+	}
+	no := trackingNo(t, say(t, p, "确认"))
+	c, err := app.store.CaseByTrackingNo(ctx, no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the failed download to be recorded", func() bool {
+		atts, err := app.store.Attachments(ctx, c.ID)
+		return err == nil && len(atts) == 1 && atts[0].FetchError != ""
+	})
+	expect(t, say(t, p, "查询 "+no), "1份未能从微信下载")
+}
+
+func TestVoiceDescriptionAndIdleExpiry(t *testing.T) {
+	app, base := startApp(t, testEnv(t, map[string]string{"GRIDBOT_CONVERSATION_IDLE": "1s"}))
+	p := sandboxPhone(app, base, "oCitizen_voice", true)
+	expect(t, say(t, p, "投诉"), "请描述")
+	r, err := p.SendVoice(context.Background(), []byte("#!AMR\n fake voice"), "楼下烧烤店油烟很大，窗户都不敢开")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, r.Content, "已收到语音：“楼下烧烤店油烟很大，窗户都不敢开”")
+	expect(t, r.Content, "问题发生的地点") // the voice message is the evidence: no photo asked
+	time.Sleep(1200 * time.Millisecond)
+	reply := say(t, p, "安海镇")
+	expect(t, reply, "长时间未继续，已自动结束")
+}
+
+func TestStaffSeeCasesOfTheirJurisdictionOnly(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	citizen := sandboxPhone(app, base, "oCitizen_jurisdiction", true)
+	for _, text := range []string{"投诉", "小区门口有人乱倒建筑垃圾，堆了一大堆", "跳过", "安海镇", "1", "2"} {
+		say(t, citizen, text)
+	}
+	no := trackingNo(t, say(t, citizen, "确认"))
+	anhaiOfficer := sandboxPhone(app, base, "oSim_wQcZ6obYZ7dTDajfXkOLRqV", true) // 陈建华, 安海镇综合执法队
+	expect(t, say(t, anhaiOfficer, "查询 "+no), "当前状态：已接收")
+	cizaoReviewer := sandboxPhone(app, base, "oSim_iZO42hO2xkx4XDsVcnj-wVu", true) // 张丽娟, 磁灶镇综合执法队
+	expect(t, say(t, cizaoReviewer, "查询 "+no), "未找到该受理编号")
+	expect(t, say(t, citizen, "查询"), no)
+}
+
+func TestSandboxIsOffWithCredentials(t *testing.T) {
+	_, base := startApp(t, testEnv(t, map[string]string{"GRIDBOT_WECHAT_APPID": "wxreal", "GRIDBOT_WECHAT_SECRET": "s",
+		"GRIDBOT_WECHAT_TOKEN": "t", "GRIDBOT_WECHAT_API_BASE": "http://127.0.0.1:9"}))
+	if code, body := getJSON(t, base+"/healthz"); code != 200 || body["wechat"] != "production" {
+		t.Fatalf("/healthz = %d %v", code, body)
+	}
+	for _, path := range []string{"/sandbox/messages", "/sandbox/wechat-api/cgi-bin/token"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s answered %d with credentials configured", path, resp.StatusCode)
+		}
+	}
+}
