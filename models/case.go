@@ -65,6 +65,14 @@ type Case struct {
 	ReturnCount    int
 	ReworkCount    int
 	Rating         int
+	FinalRuling    bool // assigned for good by the platform's final ruling (终审): no more returns
+	ExtensionDays  int  // working days of a pending extension request
+	DispatchedAt   time.Time
+	ClosedAt       time.Time
+	ChasedAt       time.Time // when the assignee was chased (催办) for the current deadline
+	OverdueAt      time.Time // when the case was marked overdue
+	EscalationLvl  int       // how many times it was escalated (督办) for the current deadline
+	EscalatedAt    time.Time
 	Version        int64 // optimistic lock: bumped by every change
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

@@ -33,6 +33,14 @@ type caseRow struct {
 	ReturnCount    int
 	ReworkCount    int
 	Rating         int
+	FinalRuling    bool
+	ExtensionDays  int
+	DispatchedAt   *time.Time
+	ClosedAt       *time.Time
+	ChasedAt       *time.Time
+	OverdueAt      *time.Time
+	EscalationLvl  int `gorm:"column:escalation_level"`
+	EscalatedAt    *time.Time
 	Version        int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -50,6 +58,9 @@ func toCaseRow(c models.Case) caseRow {
 		AssigneeID: c.AssigneeID, State: string(c.State), RouteReason: c.RouteReason,
 		SignDeadline: timePtr(c.SignDeadline), HandleDeadline: timePtr(c.HandleDeadline),
 		MergedInto: c.MergedInto, ReturnCount: c.ReturnCount, ReworkCount: c.ReworkCount, Rating: c.Rating,
+		FinalRuling: c.FinalRuling, ExtensionDays: c.ExtensionDays, DispatchedAt: timePtr(c.DispatchedAt),
+		ClosedAt: timePtr(c.ClosedAt), ChasedAt: timePtr(c.ChasedAt), OverdueAt: timePtr(c.OverdueAt),
+		EscalationLvl: c.EscalationLvl, EscalatedAt: timePtr(c.EscalatedAt),
 		Version: c.Version, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 	if p := c.Location.Point; p != nil {
@@ -69,6 +80,9 @@ func (r caseRow) toCase() models.Case {
 		ReporterID: r.ReporterID, TeamCode: r.TeamCode, AssigneeID: r.AssigneeID, State: models.State(r.State),
 		RouteReason: r.RouteReason, SignDeadline: timeVal(r.SignDeadline), HandleDeadline: timeVal(r.HandleDeadline),
 		MergedInto: r.MergedInto, ReturnCount: r.ReturnCount, ReworkCount: r.ReworkCount, Rating: r.Rating,
+		FinalRuling: r.FinalRuling, ExtensionDays: r.ExtensionDays, DispatchedAt: timeVal(r.DispatchedAt),
+		ClosedAt: timeVal(r.ClosedAt), ChasedAt: timeVal(r.ChasedAt), OverdueAt: timeVal(r.OverdueAt),
+		EscalationLvl: r.EscalationLvl, EscalatedAt: timeVal(r.EscalatedAt),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if r.Lat != nil && r.Lng != nil {

@@ -175,3 +175,8 @@ func deref(s *string) string {
 func (s *Store) People(ctx context.Context) ([]models.Person, error) {
 	return s.findPeople(ctx, "1 = 1")
 }
+
+// PeopleByRole returns the people holding a role, ordered by id.
+func (s *Store) PeopleByRole(ctx context.Context, role models.Role) ([]models.Person, error) {
+	return s.findPeople(ctx, "role = ?", string(role))
+}

@@ -63,15 +63,15 @@ func Route(county County, c models.Case, at time.Time) Decision {
 		return Decision{Reason: fmt.Sprintf("%s: township not determined: to the county platform's triage queue (待分流)", m.Name)}
 	}
 	if d, inForce := models.DelegatedAt(county.Delegations, m.Code, t.Code, at); inForce {
-		return county.township(m, t, d)
+		return county.township(m, t, d, at)
 	}
 	return county.department(m, t, at)
 }
 
 // township routes a delegated matter to the township's team.
-func (county County) township(m models.Matter, t models.Township, d models.Delegation) Decision {
+func (county County) township(m models.Matter, t models.Township, d models.Delegation, at time.Time) Decision {
 	why := fmt.Sprintf("%s delegated to %s since %s, %s, batch %d", m.Name, t.Name,
-		d.Effective.Format("2006-01-02"), d.Situation.Chinese(), d.Batch)
+		d.Effective.In(at.Location()).Format("2006-01-02"), d.Situation.Chinese(), d.Batch)
 	team, ok := county.team(models.TeamTownship, func(tm models.Team) bool { return tm.TownshipCode == t.Code })
 	if !ok {
 		return Decision{Reason: why + "; but " + t.Name + " has no enforcement team: to triage (待分流)"}
@@ -92,7 +92,7 @@ func (county County) department(m models.Matter, t models.Township, at time.Time
 		case d.Situation == models.SituationDeferred && d.RetainedBy != "":
 			why += ", kept by " + d.RetainedBy
 		case d.Delegated && !d.Effective.IsZero():
-			why += fmt.Sprintf(", batch %d in force from %s", d.Batch, d.Effective.Format("2006-01-02"))
+			why += fmt.Sprintf(", batch %d in force from %s", d.Batch, d.Effective.In(at.Location()).Format("2006-01-02"))
 		}
 		why += ")"
 	}
@@ -106,10 +106,10 @@ func (county County) department(m models.Matter, t models.Township, at time.Time
 	return Decision{TeamCode: team.Code, Reason: why + ": to " + team.Name + " through the county platform"}
 }
 
-// team finds the first team of a kind that matches.
+// team finds the first team of a kind ("" for any) that matches.
 func (county County) team(kind models.TeamKind, match func(models.Team) bool) (models.Team, bool) {
 	for _, t := range county.Teams {
-		if t.Kind == kind && match(t) {
+		if (kind == "" || t.Kind == kind) && match(t) {
 			return t, true
 		}
 	}

@@ -18,23 +18,43 @@ type Store interface {
 	NextTrackingNumber(ctx context.Context, day time.Time) (string, error)
 	// CreateCase stores a case, its first event and its intents in one transaction.
 	CreateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error)
+	// UpdateCase stores a changed case if its version is current (else models.EConflict), with
+	// its event and intents, in one transaction.
+	UpdateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error)
+	// CaseByID and CaseByTrackingNo return a case; models.ENotFound if there is none.
+	CaseByID(ctx context.Context, id int64) (models.Case, error)
+	CaseByTrackingNo(ctx context.Context, no string) (models.Case, error)
 	// PersonByID returns a person; models.ENotFound if there is none.
 	PersonByID(ctx context.Context, id int64) (models.Person, error)
+	// PeopleByRole returns everyone with a role.
+	PeopleByRole(ctx context.Context, role models.Role) ([]models.Person, error)
+	// Followers returns the people following a case.
+	Followers(ctx context.Context, caseID int64) ([]models.Person, error)
+	// Follow adds a follower.
+	Follow(ctx context.Context, caseID, personID int64) error
+}
+
+// Calendar counts deadlines in working time.
+type Calendar interface {
+	Add(start time.Time, l models.TimeLimit) (time.Time, error)
 }
 
 // Workflow applies the case rules.
 type Workflow struct {
-	store Store
-	loc   *time.Location
-	now   func() time.Time
+	store  Store
+	loc    *time.Location
+	now    func() time.Time
+	cal    Calendar
+	county func() County
 }
 
-// New returns a workflow over a store; dates (tracking numbers) are taken in loc.
-func New(st Store, loc *time.Location, now func() time.Time) *Workflow {
+// New returns a workflow over a store; dates (tracking numbers, deadlines shown) are taken in
+// loc, deadlines counted on cal, and routing uses the county snapshot county returns.
+func New(st Store, loc *time.Location, now func() time.Time, cal Calendar, county func() County) *Workflow {
 	if now == nil {
 		now = time.Now
 	}
-	return &Workflow{store: st, loc: loc, now: now}
+	return &Workflow{store: st, loc: loc, now: now, cal: cal, county: county}
 }
 
 // Submit registers a reporter's case: it checks the draft, allocates a tracking number, stores
@@ -63,7 +83,28 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	if !nc.Acknowledged {
 		intents = receivedIntents(reporter, c)
 	}
-	return w.store.CreateCase(ctx, c, ev, intents)
+	created, err := w.store.CreateCase(ctx, c, ev, intents)
+	if err != nil {
+		return models.Case{}, err
+	}
+	routed, err := w.route(ctx, created)
+	if err != nil {
+		// The case is stored and the reporter gets its number; the supervision loop routes
+		// cases left in "received".
+		return created, nil
+	}
+	return routed, nil
+}
+
+// route sends a received case where the 5433 rules say: a team, or the triage queue.
+func (w *Workflow) route(ctx context.Context, c models.Case) (models.Case, error) {
+	d := Route(w.county(), c, w.now().In(w.loc))
+	c.RouteReason = d.Reason
+	r := Request{Actor: System(), TrackingNo: c.TrackingNo, Note: d.Reason, TeamCode: d.TeamCode, Action: models.ActionDispatch}
+	if d.Triage() {
+		r.Action = models.ActionTriage
+	}
+	return w.apply(ctx, c, r)
 }
 
 // checkNewCase refuses a draft that cannot become a case.

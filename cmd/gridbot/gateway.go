@@ -43,12 +43,13 @@ type wechatCreds struct {
 
 // gateway is the WeChat side of the App: the client, the inbox, the bot and the media fetcher.
 type gateway struct {
-	sandbox *wechatsim.API // nil unless in sandbox mode
-	creds   wechatCreds
-	account *wechat.Account
-	inbox   *inbox.Service
-	fetcher *media.Fetcher
-	bot     *bot.Bot
+	sandbox  *wechatsim.API // nil unless in sandbox mode
+	creds    wechatCreds
+	account  *wechat.Account
+	inbox    *inbox.Service
+	fetcher  *media.Fetcher
+	bot      *bot.Bot
+	workflow *workflow.Workflow
 }
 
 // openGateway builds the WeChat gateway once the listener's address is known.
@@ -103,10 +104,17 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	if err := g.fetcher.Start(ctx); err != nil {
 		return err
 	}
-	wf := workflow.New(a.store, a.cfg.Location(), nil)
+	county, err := workflow.NewCountyCache(ctx, a.store, 30*time.Second, func(err error) {
+		a.log.Warn("reloading the county snapshot failed; using the last one", "err", err)
+	})
+	if err != nil {
+		return err
+	}
+	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, county.Get)
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location()},
-		cat, a.store, caseService{wf, a.store}, mediaService{a.store, g.fetcher}, cal, a.redis.Client, a.log)
+		cat, peopleService{a.store, county}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
+		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
 		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText()},
 		a.store, a.redis.Client, g.bot, lateSender{g.account}, a.log)
@@ -168,6 +176,22 @@ func (g *gateway) close(timeout time.Duration) {
 type caseService struct {
 	*workflow.Workflow
 	*store.Store
+}
+
+// peopleService gives the bot the store's people and refreshes the county snapshot after a
+// binding, so that a newly bound officer receives dispatches at once.
+type peopleService struct {
+	*store.Store
+	county *workflow.CountyCache
+}
+
+// RedeemBindingCode binds and refreshes the snapshot.
+func (p peopleService) RedeemBindingCode(ctx context.Context, openID, code string, now time.Time) (models.Person, error) {
+	person, err := p.Store.RedeemBindingCode(ctx, openID, code, now)
+	if err == nil {
+		p.county.Invalidate()
+	}
+	return person, err
 }
 
 // mediaService gives the bot attachment records and the fetcher's queue.

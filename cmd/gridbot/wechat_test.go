@@ -159,7 +159,7 @@ func citizenComplaint(t *testing.T, getenv func(string) string) {
 		t.Fatal(err)
 	}
 	if c.Location.TownshipCode != "anhai" || c.Location.GridCode != "anhai-haidong-01" || c.MatterCode == "" ||
-		c.Kind != models.KindComplaint || c.Confidential || c.State != models.StateReceived {
+		c.Kind != models.KindComplaint || c.Confidential || c.State != models.StateDispatched || c.TeamCode != "team-anhai" {
 		t.Fatalf("case %+v", c)
 	}
 	if m, _ := app.store.Matters(ctx); !hasMatter(m, c.MatterCode, "违法占道经营") {
@@ -179,7 +179,7 @@ func citizenComplaint(t *testing.T, getenv func(string) string) {
 		t.Fatalf("stored file differs: %v", err)
 	}
 	status := say(t, p, "查询 "+no)
-	expect(t, status, "当前状态：已接收")
+	expect(t, status, "当前状态：已派遣")
 	other := sandboxPhone(app, base, "oSomeoneElse", true)
 	expect(t, say(t, other, "查询 "+no), "未找到该受理编号")
 }
@@ -565,7 +565,7 @@ func TestStaffSeeCasesOfTheirJurisdictionOnly(t *testing.T) {
 	}
 	no := trackingNo(t, say(t, citizen, "确认"))
 	anhaiOfficer := sandboxPhone(app, base, "oSim_wQcZ6obYZ7dTDajfXkOLRqV", true) // 陈建华, 安海镇综合执法队
-	expect(t, say(t, anhaiOfficer, "查询 "+no), "当前状态：已接收")
+	expect(t, say(t, anhaiOfficer, "查询 "+no), "当前状态：已派遣")
 	cizaoReviewer := sandboxPhone(app, base, "oSim_iZO42hO2xkx4XDsVcnj-wVu", true) // 张丽娟, 磁灶镇综合执法队
 	expect(t, say(t, cizaoReviewer, "查询 "+no), "未找到该受理编号")
 	expect(t, say(t, citizen, "查询"), no)

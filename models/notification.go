@@ -1,0 +1,33 @@
+package models
+
+// The kinds of notification intents: what happened, for whom.
+const (
+	NoticeReceived          = "case_received"           // reporter: received, with tracking number
+	NoticeStatus            = "case_status"             // reporter and followers: the case moved on
+	NoticeDispatched        = "case_dispatched"         // team: a case to sign for (the dispatch card)
+	NoticeAssigned          = "case_assigned"           // an officer: the leader gave you a case
+	NoticeVerify            = "case_verify"             // verifier: please check the result (核查)
+	NoticeTriage            = "case_triage"             // platform: a case waits for classification (待分流)
+	NoticeReturned          = "case_returned"           // platform: a team returned a case
+	NoticeRequest           = "case_request"            // platform/leader: transfer, joint enforcement or extension asked
+	NoticeExtensionDecision = "case_extension_decision" // assignee: extension approved or refused
+	NoticeChase             = "case_chase"              // assignee: 80 % of the time is spent (催办)
+	NoticeEscalation        = "case_escalation"         // leader, platform, supervisors: overdue (督办)
+)
+
+// Notice is the payload of a notification intent: what the message shows. It never carries the
+// reporter's identity; Contact is filled only for staff and only when the reporter is not
+// confidential.
+type Notice struct {
+	TrackingNo  string   `json:"tracking_no"`
+	CaseKind    CaseKind `json:"case_kind"`
+	Matter      string   `json:"matter,omitempty"`
+	Place       string   `json:"place,omitempty"`
+	Description string   `json:"description,omitempty"`
+	State       State    `json:"state"`
+	Action      Action   `json:"action,omitempty"`
+	Note        string   `json:"note,omitempty"`
+	Deadline    string   `json:"deadline,omitempty"` // local time, "2006-01-02 15:04"
+	Contact     string   `json:"contact,omitempty"`
+	Shortcuts   []string `json:"shortcuts,omitempty"` // replies that act on the case from the message
+}

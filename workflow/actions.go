@@ -1,0 +1,285 @@
+package workflow
+
+import (
+	"fmt"
+	"time"
+
+	"gridbot/models"
+)
+
+// run applies the action's own rules to the case and collects its notifications.
+func (ch *change) run() error {
+	switch ch.req.Action {
+	case models.ActionTriage:
+		return ch.triage()
+	case models.ActionDispatch, models.ActionReassign, models.ActionFinalRuling:
+		return ch.dispatch()
+	case models.ActionAssign:
+		return ch.assign()
+	case models.ActionReject, models.ActionPark:
+		return ch.withReason(ch.reject)
+	case models.ActionSign:
+		return ch.sign()
+	case models.ActionProgress:
+		return ch.withReason(ch.progress)
+	case models.ActionFinish:
+		return ch.withReason(ch.finish)
+	case models.ActionReturn:
+		return ch.withReason(ch.giveBack)
+	case models.ActionTransfer, models.ActionRequestJoint:
+		return ch.withReason(ch.request)
+	case models.ActionRequestExtension:
+		return ch.withReason(ch.requestExtension)
+	case models.ActionApproveExtension, models.ActionRefuseExtension:
+		return ch.decideExtension()
+	case models.ActionVerifyPass, models.ActionVerifyFail:
+		return ch.verify()
+	case models.ActionRate:
+		return ch.rate()
+	case models.ActionReopen:
+		return ch.reopen()
+	case models.ActionMerge:
+		return ch.merge()
+	case models.ActionChase, models.ActionEscalate:
+		return nil // the supervision loop sets its own fields and notices
+	}
+	return models.Errorf(models.EInvalid, "unknown action %q", ch.req.Action)
+}
+
+// withReason requires a note (a reason or a result) before running an action.
+func (ch *change) withReason(fn func() error) error {
+	if ch.note == "" {
+		return models.Errorf(models.EInvalid, "%s (%s) needs a reason or result", ch.req.Action, ch.req.Action.Chinese())
+	}
+	return fn()
+}
+
+// triage parks the case in the platform's queue with the routing reason.
+func (ch *change) triage() error {
+	ch.c.TeamCode, ch.c.AssigneeID = "", 0
+	ch.toPlatform(models.NoticeTriage)
+	return nil
+}
+
+// dispatch gives the case to a team with fresh deadlines: the team named in the request, or
+// the one routing picks for the system. A final ruling assigns it for good.
+func (ch *change) dispatch() error {
+	c := &ch.c
+	if ch.req.MatterCode != "" {
+		if _, ok := ch.w.county().Matters[ch.req.MatterCode]; !ok {
+			return models.Errorf(models.EInvalid, "unknown matter %q", ch.req.MatterCode)
+		}
+		c.MatterCode = ch.req.MatterCode
+	}
+	team := ch.req.TeamCode
+	if team == "" {
+		d := Route(ch.w.county(), *c, ch.now.In(ch.w.loc))
+		if d.Triage() {
+			return models.Errorf(models.EInvalid, "no team to dispatch to: %s", d.Reason)
+		}
+		team, c.RouteReason = d.TeamCode, d.Reason
+	} else if !ch.w.county().hasTeam(team) {
+		return models.Errorf(models.EInvalid, "unknown team %q", team)
+	} else if ch.req.Actor.Role != models.RoleSystem {
+		c.RouteReason = fmt.Sprintf("dispatched to %s by %s", team, ch.req.Actor.Name)
+	}
+	if ch.req.Action == models.ActionFinalRuling {
+		if c.ReturnCount < 2 {
+			return models.Errorf(models.EConflict, "a final ruling comes after two returns; case %s was returned %d times", c.TrackingNo, c.ReturnCount)
+		}
+		c.FinalRuling = true
+	}
+	c.TeamCode, c.AssigneeID = team, 0
+	if err := ch.startClock(); err != nil {
+		return err
+	}
+	if ch.note == "" {
+		ch.note = c.RouteReason
+	}
+	ch.toTeam(models.NoticeDispatched)
+	ch.toReporter()
+	return nil
+}
+
+// startClock sets the sign-for and handling deadlines from now, by the matter's limits and
+// urgency, and clears the supervision steps of the previous deadlines.
+func (ch *change) startClock() error {
+	c := &ch.c
+	sign, handle := limits(ch.w.county().Matters[c.MatterCode])
+	var err error
+	if c.SignDeadline, err = ch.w.cal.Add(ch.now, sign); err != nil {
+		return err
+	}
+	if c.HandleDeadline, err = ch.w.cal.Add(ch.now, handle); err != nil {
+		return err
+	}
+	if m, ok := ch.w.county().Matters[c.MatterCode]; ok && m.Urgency.Valid() {
+		c.Urgency = m.Urgency
+	}
+	c.DispatchedAt, c.ChasedAt, c.OverdueAt, c.EscalatedAt, c.EscalationLvl = ch.now, time.Time{}, time.Time{}, time.Time{}, 0
+	return nil
+}
+
+// assign gives the case to one member of its team.
+func (ch *change) assign() error {
+	p, err := ch.w.store.PersonByID(ch.ctx, ch.req.AssigneeID)
+	if err != nil || p.TeamCode != ch.c.TeamCode {
+		return models.Errorf(models.EInvalid, "the assignee must be a member of %s", ch.c.TeamCode)
+	}
+	ch.c.AssigneeID = p.ID
+	if ch.note == "" {
+		ch.note = "指派给 " + p.Name
+	}
+	ch.to(models.NoticeAssigned, p, true)
+	return nil
+}
+
+// reject refuses the case (不予受理) or parks it (挂账); the reporter is told the reason of a rejection.
+func (ch *change) reject() error {
+	if ch.req.Action == models.ActionReject {
+		ch.toReporterWithNote()
+	}
+	return nil
+}
+
+// sign records who signed for the case.
+func (ch *change) sign() error {
+	if ch.c.AssigneeID == 0 {
+		ch.c.AssigneeID = ch.req.Actor.ID
+	}
+	ch.toReporter()
+	return nil
+}
+
+// progress records handling under way.
+func (ch *change) progress() error {
+	if ch.c.AssigneeID == 0 {
+		ch.c.AssigneeID = ch.req.Actor.ID
+	}
+	return nil
+}
+
+// finish records the result and asks for verification.
+func (ch *change) finish() error {
+	if ch.c.AssigneeID == 0 {
+		ch.c.AssigneeID = ch.req.Actor.ID
+	}
+	ch.toVerifier()
+	ch.toReporter()
+	return nil
+}
+
+// giveBack returns the case to the platform; a case under a final ruling cannot be returned.
+func (ch *change) giveBack() error {
+	if ch.c.FinalRuling {
+		return models.Errorf(models.EConflict, "case %s was assigned by final ruling (终审) and cannot be returned", ch.c.TrackingNo)
+	}
+	ch.c.ReturnCount++
+	ch.c.AssigneeID = 0
+	ch.toPlatform(models.NoticeReturned)
+	return nil
+}
+
+// request asks the platform for a transfer (移送) or joint enforcement (联合执法).
+func (ch *change) request() error {
+	ch.toPlatform(models.NoticeRequest)
+	if ch.req.Action == models.ActionTransfer {
+		ch.c.AssigneeID = 0
+		ch.toReporter()
+	}
+	return nil
+}
+
+// requestExtension asks for more working days, only before the handling deadline.
+func (ch *change) requestExtension() error {
+	if ch.req.Days < 1 || ch.req.Days > 60 {
+		return models.Errorf(models.EInvalid, "an extension is 1 to 60 working days")
+	}
+	if !ch.c.HandleDeadline.IsZero() && !ch.now.Before(ch.c.HandleDeadline) {
+		return models.Errorf(models.EConflict, "an extension must be asked before the deadline (%s)",
+			ch.c.HandleDeadline.In(ch.w.loc).Format("2006-01-02 15:04"))
+	}
+	ch.c.ExtensionDays = ch.req.Days
+	ch.note = fmt.Sprintf("%d个工作日：%s", ch.req.Days, ch.note)
+	ch.toLeader(models.NoticeRequest)
+	ch.toPlatform(models.NoticeRequest)
+	return nil
+}
+
+// decideExtension moves the deadline by the days asked (approve) or keeps it (refuse).
+func (ch *change) decideExtension() error {
+	c := &ch.c
+	if ch.req.Action == models.ActionApproveExtension {
+		d, err := ch.w.cal.Add(c.HandleDeadline, models.TimeLimit{Amount: c.ExtensionDays, Unit: models.WorkingDays})
+		if err != nil {
+			return err
+		}
+		c.HandleDeadline, c.ChasedAt, c.OverdueAt, c.EscalatedAt, c.EscalationLvl = d, time.Time{}, time.Time{}, time.Time{}, 0
+		if ch.note == "" {
+			ch.note = fmt.Sprintf("延期%d个工作日", c.ExtensionDays)
+		}
+	}
+	c.ExtensionDays = 0
+	if p, err := ch.w.store.PersonByID(ch.ctx, c.AssigneeID); err == nil {
+		ch.to(models.NoticeExtensionDecision, p, true)
+	}
+	return nil
+}
+
+// verify closes the case (passed) or reopens it to the same team with new deadlines (failed).
+func (ch *change) verify() error {
+	if ch.req.Action == models.ActionVerifyPass {
+		ch.c.ClosedAt = ch.now
+		ch.toReporter()
+		return nil
+	}
+	if ch.note == "" {
+		return models.Errorf(models.EInvalid, "say why the check failed")
+	}
+	return ch.rework()
+}
+
+// rework sends the case back to its team with new deadlines, counted as rework.
+func (ch *change) rework() error {
+	ch.c.ReworkCount++
+	ch.c.ClosedAt = time.Time{}
+	if err := ch.startClock(); err != nil {
+		return err
+	}
+	ch.toTeam(models.NoticeDispatched)
+	ch.toReporter()
+	return nil
+}
+
+// rate records the reporter's rating of a closed case.
+func (ch *change) rate() error {
+	if ch.req.Score < 1 || ch.req.Score > 5 {
+		return models.Errorf(models.EInvalid, "a rating is 1 to 5")
+	}
+	if ch.c.Rating != 0 {
+		return models.Errorf(models.EConflict, "case %s is already rated", ch.c.TrackingNo)
+	}
+	ch.c.Rating = ch.req.Score
+	ch.note = fmt.Sprintf("%d分 %s", ch.req.Score, ch.note)
+	return nil
+}
+
+// reopen sends a closed case back for rework (after a low rating, or by the platform).
+func (ch *change) reopen() error { return ch.rework() }
+
+// merge closes a duplicate into the case that stays; its reporter follows that case.
+func (ch *change) merge() error {
+	into, err := ch.w.store.CaseByTrackingNo(ch.ctx, ch.req.MergeInto)
+	if err != nil || into.ID == ch.c.ID || !into.State.Open() {
+		return models.Errorf(models.EInvalid, "merge into an open case other than this one")
+	}
+	ch.c.MergedInto = into.ID
+	ch.note = "合并到 " + into.TrackingNo
+	if ch.c.ReporterID != 0 {
+		if err := ch.w.store.Follow(ch.ctx, into.ID, ch.c.ReporterID); err != nil {
+			return err
+		}
+	}
+	ch.toReporterWithNote()
+	return nil
+}

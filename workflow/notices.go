@@ -1,0 +1,165 @@
+package workflow
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+
+	"gridbot/models"
+)
+
+// toTeam notifies the officers and leaders of the case's team (the dispatch card).
+func (ch *change) toTeam(kind string) {
+	for _, p := range ch.w.county().Members[ch.c.TeamCode] {
+		if p.Role == models.RoleOfficer || p.Role == models.RoleTeamLeader {
+			ch.to(kind, p, true)
+		}
+	}
+}
+
+// toLeader notifies the leaders of the case's team.
+func (ch *change) toLeader(kind string) {
+	for _, p := range ch.w.county().Members[ch.c.TeamCode] {
+		if p.Role == models.RoleTeamLeader {
+			ch.to(kind, p, true)
+		}
+	}
+}
+
+// toPlatform notifies the county platform's operators.
+func (ch *change) toPlatform(kind string) {
+	for _, t := range ch.w.county().Teams {
+		if t.Kind != models.TeamPlatform {
+			continue
+		}
+		for _, p := range ch.w.county().Members[t.Code] {
+			if p.Role == models.RolePlatformOperator {
+				ch.to(kind, p, true)
+			}
+		}
+	}
+}
+
+// toVerifier asks for the check: the grid worker who reported, else the team's leader, else the platform.
+func (ch *change) toVerifier() {
+	if ch.c.Source == models.SourceGridWorker {
+		if p, err := ch.w.store.PersonByID(ch.ctx, ch.c.ReporterID); err == nil {
+			ch.to(models.NoticeVerify, p, true)
+			return
+		}
+	}
+	before := len(ch.intents)
+	ch.toLeader(models.NoticeVerify)
+	if len(ch.intents) == before {
+		ch.toPlatform(models.NoticeVerify)
+	}
+}
+
+// toReporter tells the reporter and the followers where the case stands, without internal details.
+func (ch *change) toReporter() { ch.toPublic(false) }
+
+// toReporterWithNote also tells them the note: a rejection's reason, a merge.
+func (ch *change) toReporterWithNote() { ch.toPublic(true) }
+
+// toPublic notifies the reporter and the followers.
+func (ch *change) toPublic(withNote bool) {
+	var people []models.Person
+	if ch.c.ReporterID != 0 {
+		if p, err := ch.w.store.PersonByID(ch.ctx, ch.c.ReporterID); err == nil {
+			people = append(people, p)
+		}
+	}
+	if fs, err := ch.w.store.Followers(ch.ctx, ch.c.ID); err == nil {
+		people = append(people, fs...)
+	}
+	for _, p := range people {
+		n := ch.notice(false)
+		if withNote {
+			n.Note = ch.note
+		}
+		ch.add(models.NoticeStatus, p, n)
+	}
+}
+
+// to notifies one person; staff get the case's details.
+func (ch *change) to(kind string, p models.Person, staff bool) {
+	ch.add(kind, p, ch.notice(staff))
+}
+
+// add writes one intent on the channel the person can be reached on; nothing if none.
+func (ch *change) add(kind string, p models.Person, n models.Notice) {
+	channel := reachable(p)
+	if channel == "" || p.ID == 0 {
+		return
+	}
+	payload, err := json.Marshal(n)
+	if err != nil { // cannot happen: the notice has only strings
+		panic("workflow: marshal notice: " + err.Error())
+	}
+	ch.intents = append(ch.intents, models.Intent{RecipientID: p.ID, Channel: channel, Kind: kind, CaseID: ch.c.ID,
+		DedupKey: fmt.Sprintf("%s:%s:v%d:%d", kind, ch.c.TrackingNo, ch.c.Version+1, p.ID), Payload: payload})
+}
+
+// notice renders what a message about the case shows. Staff see the description, place,
+// deadline and shortcuts; nobody's message carries the reporter's identity.
+func (ch *change) notice(staff bool) models.Notice {
+	c := ch.c
+	n := models.Notice{TrackingNo: c.TrackingNo, CaseKind: c.Kind, State: c.State, Action: ch.req.Action}
+	if m, ok := ch.w.county().Matters[c.MatterCode]; ok {
+		n.Matter = m.Name
+	}
+	if !staff {
+		return n
+	}
+	n.Place = ch.w.county().placeName(c.Location)
+	n.Description = shorten(c.Description, 80)
+	n.Note = ch.note
+	if !c.HandleDeadline.IsZero() {
+		n.Deadline = c.HandleDeadline.In(ch.w.loc).Format("2006-01-02 15:04")
+	}
+	switch c.State {
+	case models.StateDispatched, models.StateReopened:
+		n.Shortcuts = []string{"1 签收", "退回 " + c.TrackingNo + " 原因"}
+	case models.StateHandled:
+		n.Shortcuts = []string{"核查 " + c.TrackingNo + " 通过", "核查 " + c.TrackingNo + " 不通过 原因"}
+	case models.StateExtensionRequested:
+		n.Shortcuts = []string{"批准延期 " + c.TrackingNo, "驳回延期 " + c.TrackingNo}
+	}
+	return n
+}
+
+// shorten cuts a text to n runes with an ellipsis.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// limits returns a matter's sign-for and handling limits, or the defaults of 12345 practice
+// (sign within 2 working hours, handle within 13 working days) for an unknown one.
+func limits(m models.Matter) (models.TimeLimit, models.TimeLimit) {
+	sign, handle := m.SignLimit, m.HandleLimit
+	if sign.Amount == 0 {
+		sign = models.TimeLimit{Amount: 2, Unit: models.WorkingHours}
+	}
+	if handle.Amount == 0 {
+		handle = models.TimeLimit{Amount: 13, Unit: models.WorkingDays}
+	}
+	return sign, handle
+}
+
+// hasTeam reports whether a team code exists.
+func (county County) hasTeam(code string) bool {
+	_, ok := county.team("", func(t models.Team) bool { return t.Code == code })
+	return ok
+}
+
+// placeName names a location by its township and address.
+func (county County) placeName(loc models.Location) string {
+	name := county.Townships[loc.TownshipCode].Name
+	if loc.Address != "" {
+		name += " " + loc.Address
+	}
+	return name
+}
