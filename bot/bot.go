@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
+	"gridbot/workflow"
 )
 
 // People is what the bot needs to know about who is writing.
@@ -36,6 +37,16 @@ type Cases interface {
 	CasesByReporter(ctx context.Context, personID int64, limit int) ([]models.Case, error)
 	// Attachments returns a case's attachments.
 	Attachments(ctx context.Context, caseID int64) ([]models.Attachment, error)
+	// Act applies a staff or reporter action through the workflow.
+	Act(ctx context.Context, r workflow.Request) (models.Case, error)
+	// MaySee reports whether a person may see a case.
+	MaySee(p models.Person, c models.Case) bool
+	// OpenCasesOfTeam lists a team's open cases, most urgent first.
+	OpenCasesOfTeam(ctx context.Context, team string, limit int) ([]models.Case, error)
+	// TeamMembers lists a team's people.
+	TeamMembers(ctx context.Context, team string) ([]models.Person, error)
+	// PersonByID returns a person.
+	PersonByID(ctx context.Context, id int64) (models.Person, error)
 }
 
 // Media keeps photos and voice messages: a record now, the file fetched in the background.

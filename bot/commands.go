@@ -8,11 +8,19 @@ import (
 	"unicode/utf8"
 
 	"gridbot/models"
+	"gridbot/workflow"
 )
 
 // text handles a text message: a command word first, else the answer to the pending question,
 // else the start of a new report when it reads like one.
 func (b *Bot) text(t *turn, text string) (string, error) {
+	if sw, sarg := splitStaffCommand(text); sw != "" {
+		r, _, err := b.staffCommand(t, sw, sarg)
+		return r, err
+	}
+	if r, ok, err := b.shortReply(t, text); ok || err != nil {
+		return r, err
+	}
 	word, arg := splitCommand(text)
 	switch word {
 	case cmdCancel:
@@ -111,7 +119,7 @@ func (b *Bot) query(t *turn, arg string) (string, error) {
 		return msgNotFound, nil
 	}
 	c, err := b.cases.CaseByTrackingNo(t.ctx, no)
-	if models.ErrorCodeOf(err) == models.ENotFound || (err == nil && !b.maySee(t.person, c)) {
+	if models.ErrorCodeOf(err) == models.ENotFound || (err == nil && !b.cases.MaySee(t.person, c)) {
 		return msgNotFound, nil
 	}
 	if err != nil {
@@ -124,6 +132,11 @@ func (b *Bot) query(t *turn, arg string) (string, error) {
 	atts, err := b.cases.Attachments(t.ctx, c.ID)
 	if err != nil {
 		return "", err
+	}
+	if t.person.Staff() {
+		if err := b.Focus(t.ctx, t.in.OpenID, c.TrackingNo); err != nil {
+			return "", err
+		}
 	}
 	history := make([]string, 0, len(events))
 	for _, e := range events {
@@ -147,22 +160,6 @@ func (b *Bot) listCases(t *turn) (string, error) {
 		lines[i] = fmt.Sprintf("%s %s %s", c.TrackingNo, b.matterName(c.MatterCode), c.State.Chinese())
 	}
 	return caseList(lines), nil
-}
-
-// maySee reports whether a person may see a case: its reporter, the county's platform and
-// supervisors, and the staff of the team or township that has it.
-func (b *Bot) maySee(p models.Person, c models.Case) bool {
-	switch p.Role {
-	case models.RolePlatformOperator, models.RoleSupervisor, models.RoleAdmin:
-		return true
-	case models.RoleCitizen:
-		return c.ReporterID == p.ID
-	}
-	if c.ReporterID == p.ID || (p.TeamCode != "" && p.TeamCode == c.TeamCode) {
-		return true
-	}
-	team, ok := b.teams[p.TeamCode]
-	return ok && team.Kind == models.TeamTownship && team.TownshipCode == c.Location.TownshipCode
 }
 
 // bind links the WeChat account to a staff person by a one-time code; wrong codes are limited.
@@ -224,7 +221,22 @@ func (b *Bot) rate(t *turn, arg string) (string, error) {
 	if c.State != models.StateClosed {
 		return msgRateNotClosed, nil
 	}
-	return "", models.Errorf(models.EConflict, "rating closed cases comes with the case workflow")
+	comment := strings.Join(f[2:], " ")
+	req := workflow.Request{Actor: t.person, TrackingNo: c.TrackingNo, Action: models.ActionRate, Score: score, Note: comment}
+	if _, err := b.cases.Act(t.ctx, req); err != nil {
+		if models.ErrorCodeOf(err) == models.EConflict {
+			return msgAlreadyRated, nil
+		}
+		return "", err
+	}
+	if score > 2 {
+		return rated(c.TrackingNo, score, false), nil
+	}
+	req.Action, req.Note = models.ActionReopen, fmt.Sprintf("评价%d分，不满意：%s", score, comment)
+	if _, err := b.cases.Act(t.ctx, req); err != nil {
+		return "", err
+	}
+	return rated(c.TrackingNo, score, true), nil
 }
 
 // matterName names a matter, or says it is still to be classified.

@@ -49,6 +49,11 @@ func (b *Bot) ensureSession(t *turn) {
 
 // photo adds a photo to the draft and fetches it from WeChat at once.
 func (b *Bot) photo(t *turn) (string, error) {
+	if t.person.Staff() && t.sess == nil {
+		if r, ok, err := b.attachToCase(t); ok || err != nil {
+			return r, err
+		}
+	}
 	b.ensureSession(t)
 	if err := b.attach(t, "image/jpeg"); err != nil {
 		return "", err

@@ -52,6 +52,7 @@ const (
 	msgRateUsage          = "请发送“评价 受理编号 分数”，分数为1-5分，例如：评价 26112700013 5"
 	msgRateNotClosed      = "该案件尚未办结，办结后才能评价。"
 	msgRateNotYours       = "只有反映问题的人可以评价该案件。"
+	msgAlreadyRated       = "该案件已经评价过了，感谢您的反馈。"
 	msgVideo              = "暂不支持视频。请发送照片，或用文字、语音描述问题。"
 	msgLink               = "暂不支持链接和文件。请用文字描述问题，或发送照片和位置。"
 	msgUnknownType        = "暂不支持这种消息。请发送文字、照片、语音或位置。"
@@ -211,4 +212,68 @@ func attachmentsLine(n, failed, pending int) string {
 		line += fmt.Sprintf("（%d份正在保存）", pending)
 	}
 	return line
+}
+
+const (
+	msgStaffOnly         = "该功能供执法队员和工作人员使用。如您是工作人员，请先发送“绑定 绑定码”。"
+	msgNoTasks           = "本队目前没有待办案件。"
+	msgVerifyNeedsReason = "核查不通过请写明原因，例如：核查 26112700013 不通过 摊位仍在"
+	msgPhotosFollow      = "如有现场照片，请在30分钟内直接发送，将附加到该案件。"
+	msgNotAllowed        = "您没有权限对该案件执行此操作。"
+	msgInvalidAction     = "操作未完成，请检查格式。"
+)
+
+// usageOf explains a staff command's format.
+func usageOf(word string) string {
+	switch word {
+	case cmdSign:
+		return "格式：签收 受理编号（收到派遣通知后也可直接回复 1）"
+	case cmdHandle:
+		return "格式：处置 受理编号 处置情况"
+	case cmdFinish:
+		return "格式：办结 受理编号 办理结果（结果必填，可随后发送照片）"
+	case cmdReturn:
+		return "格式：退回 受理编号 退回原因"
+	case cmdTransfer:
+		return "格式：移送 受理编号 部门 原因"
+	case cmdJoint:
+		return "格式：联合 受理编号 需要联合的部门"
+	case cmdExtend:
+		return "格式：延期 受理编号 天数 原因（须在办理期限前申请）"
+	case cmdAssign:
+		return "格式：指派 受理编号 队员姓名"
+	case cmdApprove:
+		return "格式：批准延期 受理编号"
+	case cmdRefuse:
+		return "格式：驳回延期 受理编号"
+	case cmdVerify:
+		return "格式：核查 受理编号 通过 或 核查 受理编号 不通过 原因"
+	}
+	return msgHelpStaff
+}
+
+// taskList renders an officer's open cases.
+func taskList(lines []string) string {
+	return "本队待办案件（按期限排序）：\n" + strings.Join(lines, "\n") + "\n回复 1 签收第一件，或发送“签收 受理编号”。"
+}
+
+// actionDone confirms a staff action.
+func actionDone(word, no, state string) string {
+	return fmt.Sprintf("已%s：案件 %s，当前状态：%s。", strings.TrimSuffix(word, "延期")+suffixOf(word), no, state)
+}
+
+// suffixOf completes the verb of leader decisions ("批准延期" stays whole).
+func suffixOf(word string) string {
+	if word == cmdApprove || word == cmdRefuse {
+		return "延期"
+	}
+	return ""
+}
+
+// rated thanks the reporter for a rating; a low one reopens the case.
+func rated(no string, score int, reopened bool) string {
+	if reopened {
+		return fmt.Sprintf("感谢评价（%d分）。您对处理结果不满意，案件 %s 已退回重新办理。", score, no)
+	}
+	return fmt.Sprintf("感谢您的评价（%d分）！案件 %s 已办结。", score, no)
 }

@@ -1,0 +1,25 @@
+package store
+
+import (
+	"context"
+
+	"gridbot/models"
+)
+
+// OpenCasesOfTeam returns a team's cases that still wait for it, the most urgent (earliest
+// handling deadline) first.
+func (s *Store) OpenCasesOfTeam(ctx context.Context, team string, limit int) ([]models.Case, error) {
+	states := []string{string(models.StateDispatched), string(models.StateSigned), string(models.StateHandling),
+		string(models.StateExtensionRequested), string(models.StateReopened)}
+	var rows []caseRow
+	err := s.conn(ctx).Where("team_code = ? AND state IN ?", team, states).
+		Order("CASE WHEN handle_deadline IS NULL THEN 1 ELSE 0 END, handle_deadline, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "cases")
+	}
+	out := make([]models.Case, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCase()
+	}
+	return out, nil
+}
