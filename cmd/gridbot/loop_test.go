@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"gridbot/models"
+	"gridbot/store"
+	"gridbot/wechatsim"
+)
+
+// The people of the sample county's 安海镇综合执法队 used below, bound in the sample.
+const (
+	openidChenJianhua  = "oSim_wQcZ6obYZ7dTDajfXkOLRqV" // officer
+	openidHuangShaowei = "oSim_0J_O_Yz756Pagm3UEzy1LL-" // officer
+	openidLinZhiqiang  = "oSim_wJdnxgQ1vUDo7I9WwZWBHs5" // team leader, prefers WeCom
+)
+
+// fileComplaint walks a citizen's complaint about street vending in 安海镇 and returns its number.
+func fileComplaint(t *testing.T, p *wechatsim.Phone) string {
+	t.Helper()
+	for _, text := range []string{"投诉", "安平路口天天有人摆摊卖菜，车都过不去", "跳过", "安海镇安平路口", "1", "2"} {
+		say(t, p, text)
+	}
+	return trackingNo(t, say(t, p, "确认"))
+}
+
+// intentsOf returns a case's outbox entries.
+func intentsOf(t *testing.T, s *store.Store, no string) (models.Case, []models.Intent) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.CaseByTrackingNo(ctx, no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := s.Intents(ctx, store.IntentFilter{CaseID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, in
+}
+
+// personID looks a person up by openid.
+func personID(t *testing.T, s *store.Store, openid string) int64 {
+	t.Helper()
+	p, err := s.PersonByOpenID(context.Background(), openid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// hasIntent reports whether the outbox holds an intent of a kind for a person.
+func hasIntent(in []models.Intent, kind string, recipient int64) bool {
+	for _, i := range in {
+		if i.Kind == kind && i.RecipientID == recipient {
+			return true
+		}
+	}
+	return false
+}
+
+func TestClosedLoopThroughTheChat(t *testing.T) {
+	backends(t, closedLoop)
+}
+
+// closedLoop runs a delegated complaint from intake to rating through the simulator.
+func closedLoop(t *testing.T, getenv func(string) string) {
+	app, base := startApp(t, getenv)
+	citizen := sandboxPhone(app, base, "oCitizen_loop", true)
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	leader := sandboxPhone(app, base, openidLinZhiqiang, true)
+	no := fileComplaint(t, citizen)
+
+	c, in := intentsOf(t, app.store, no)
+	if c.State != models.StateDispatched || c.TeamCode != "team-anhai" || !strings.Contains(c.RouteReason, "delegated to 安海镇") {
+		t.Fatalf("routing: %s %s %q", c.State, c.TeamCode, c.RouteReason)
+	}
+	if c.SignDeadline.IsZero() || !c.HandleDeadline.After(c.SignDeadline) {
+		t.Fatalf("deadlines %v %v", c.SignDeadline, c.HandleDeadline)
+	}
+	officerID, leaderID, citizenID := personID(t, app.store, openidChenJianhua), personID(t, app.store, openidLinZhiqiang),
+		personID(t, app.store, "oCitizen_loop")
+	if !hasIntent(in, models.NoticeDispatched, officerID) || !hasIntent(in, models.NoticeDispatched, leaderID) ||
+		!hasIntent(in, models.NoticeStatus, citizenID) {
+		t.Fatalf("dispatch intents %+v", in)
+	}
+	for _, i := range in {
+		if i.RecipientID == leaderID && i.Channel != models.ChannelWeCom {
+			t.Errorf("the leader prefers WeCom, got %s", i.Channel)
+		}
+	}
+
+	expect(t, say(t, officer, "任务"), no)
+	expect(t, say(t, officer, "1"), "已签收")
+	other := sandboxPhone(app, base, openidHuangShaowei, true)
+	expect(t, say(t, other, "签收 "+no), "已由 陈建华 签收")
+	expect(t, say(t, officer, "处置 "+no+" 已到现场劝离摊贩"), "处置中")
+	r, err := officer.SendImage(context.Background(), testJPEG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, r.Content, "照片已附加到案件 "+no)
+	expect(t, say(t, officer, "办结 "+no), "办结 受理编号 办理结果")
+	expect(t, say(t, officer, "办结 "+no+" 摊贩已清理，道路恢复通行"), "待核查")
+	_, in = intentsOf(t, app.store, no)
+	if !hasIntent(in, models.NoticeVerify, leaderID) {
+		t.Fatalf("no verification request to the leader: %+v", in)
+	}
+	expect(t, say(t, citizen, "评价 "+no+" 5"), "尚未办结")
+	expect(t, say(t, leader, "核查 "+no+" 通过"), "已结案")
+	expect(t, say(t, citizen, "评价 "+no+" 5 处理很快"), "感谢您的评价（5分）")
+	expect(t, say(t, citizen, "评价 "+no+" 1"), "已经评价过")
+
+	c, in = intentsOf(t, app.store, no)
+	if c.State != models.StateClosed || c.Rating != 5 || c.ClosedAt.IsZero() {
+		t.Fatalf("closed case %+v", c)
+	}
+	events, err := app.store.Events(context.Background(), c.ID)
+	if err != nil || models.VerifyChain(events) != 0 {
+		t.Fatalf("history chain broken: %v", err)
+	}
+	var actions []string
+	for _, e := range events {
+		actions = append(actions, string(e.Action))
+	}
+	want := "create dispatch sign progress finish verify_pass rate"
+	if got := strings.Join(actions, " "); got != want {
+		t.Errorf("history %q, want %q", got, want)
+	}
+	atts, err := app.store.Attachments(context.Background(), c.ID)
+	if err != nil || len(atts) != 1 || atts[0].EventID != events[3].ID {
+		t.Errorf("the handling photo is not on the progress event: %+v %v", atts, err)
+	}
+}
+
+func TestVerificationFailedAndLowRatingReopen(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	citizen := sandboxPhone(app, base, "oCitizen_rework", true)
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	leader := sandboxPhone(app, base, openidLinZhiqiang, true)
+	no := fileComplaint(t, citizen)
+	say(t, officer, "签收 "+no)
+	say(t, officer, "办结 "+no+" 已处理")
+	expect(t, say(t, leader, "核查 "+no+" 不通过"), "写明原因")
+	expect(t, say(t, leader, "核查 "+no+" 不通过 摊位还在"), "重新办理")
+	c, _ := intentsOf(t, app.store, no)
+	if c.State != models.StateReopened || c.ReworkCount != 1 || c.TeamCode != "team-anhai" {
+		t.Fatalf("after a failed check %+v", c)
+	}
+	say(t, officer, "签收 "+no)
+	say(t, officer, "办结 "+no+" 已彻底清理")
+	say(t, leader, "核查 "+no+" 通过")
+	expect(t, say(t, citizen, "评价 "+no+" 1 根本没处理"), "已退回重新办理")
+	c, _ = intentsOf(t, app.store, no)
+	if c.State != models.StateReopened || c.ReworkCount != 2 || c.Rating != 1 {
+		t.Fatalf("after a low rating %+v", c)
+	}
+}
+
+func TestConcurrentSign(t *testing.T) {
+	backends(t, func(t *testing.T, getenv func(string) string) {
+		app, base := startApp(t, getenv)
+		no := fileComplaint(t, sandboxPhone(app, base, "oCitizen_race", true))
+		phones := []*wechatsim.Phone{sandboxPhone(app, base, openidChenJianhua, true),
+			sandboxPhone(app, base, openidHuangShaowei, true)}
+		replies := make([]string, 2)
+		var wg sync.WaitGroup
+		for i, p := range phones {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := p.SendText(context.Background(), "签收 "+no)
+				if err != nil {
+					t.Error(err)
+				}
+				replies[i] = r.Content
+			}()
+		}
+		wg.Wait()
+		signed, told := 0, 0
+		for _, r := range replies {
+			if strings.Contains(r, "已签收：案件") {
+				signed++
+			}
+			if strings.Contains(r, "已由") && strings.Contains(r, "签收") {
+				told++
+			}
+		}
+		if signed != 1 || told != 1 {
+			t.Fatalf("replies %q: want one success and one told who has it", replies)
+		}
+	})
+}
+
+func TestExtensionBeforeAndAfterTheDeadline(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	leader := sandboxPhone(app, base, openidLinZhiqiang, true)
+	no := fileComplaint(t, sandboxPhone(app, base, "oCitizen_ext", true))
+	say(t, officer, "签收 "+no)
+	expect(t, say(t, officer, "延期 "+no+" 3"), "格式：延期")
+	expect(t, say(t, officer, "延期 "+no+" 3 需要协调市场"), "延期申请中")
+	before, _ := intentsOf(t, app.store, no)
+	expect(t, say(t, leader, "批准延期 "+no), "处置中")
+	after, _ := intentsOf(t, app.store, no)
+	if !after.HandleDeadline.After(before.HandleDeadline) {
+		t.Fatalf("approved extension did not move the deadline: %v → %v", before.HandleDeadline, after.HandleDeadline)
+	}
+	// Past the deadline an extension is refused.
+	ctx := context.Background()
+	late := after
+	late.HandleDeadline = after.CreatedAt
+	if _, err := app.store.UpdateCase(ctx, late, models.Event{ActorRole: models.RoleSystem, Action: models.ActionProgress,
+		FromState: late.State, ToState: late.State, Note: "test: deadline moved into the past"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, say(t, officer, "延期 "+no+" 2 还需要时间"), "已超过办理期限")
+}
+
+func TestConfidentialReporterNeverReachesOfficers(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	tipster := sandboxPhone(app, base, "oTipster_secret", true)
+	for _, text := range []string{"举报", "安平路有人在马路边摆摊占道经营，天天堵路", "跳过", "安海镇"} {
+		say(t, tipster, text)
+	}
+	for i := 0; i < 2; i++ {
+		if strings.Contains(say(t, tipster, "1"), "请确认") {
+			break
+		}
+	}
+	no := trackingNo(t, say(t, tipster, "确认"))
+	c, in := intentsOf(t, app.store, no)
+	if !c.Confidential || c.TeamCode == "" {
+		t.Fatalf("tip %+v", c)
+	}
+	tipsterID := personID(t, app.store, "oTipster_secret")
+	for _, i := range in {
+		if i.RecipientID == tipsterID {
+			continue
+		}
+		if strings.Contains(string(i.Payload), "oTipster_secret") || strings.Contains(string(i.Payload), "reporter") {
+			t.Errorf("an intent to %d carries the reporter: %s", i.RecipientID, i.Payload)
+		}
+	}
+}
