@@ -209,3 +209,16 @@ func timeVal(t *time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// CasesAfter returns up to limit cases with ids above afterID, in id order (for paging through all).
+func (s *Store) CasesAfter(ctx context.Context, afterID int64, limit int) ([]models.Case, error) {
+	var rows []caseRow
+	if err := s.conn(ctx).Where("id > ?", afterID).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "cases")
+	}
+	out := make([]models.Case, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCase()
+	}
+	return out, nil
+}

@@ -38,7 +38,11 @@ commands:
   import FILE      import or update a county's deployment file
   version          print the version
   healthcheck      exit 0 when the local service answers /healthz (for container health checks)
+  sim chat|demo    talk to a running sandbox as simulated WeChat users (see gridbot sim help)
   wechat menu      print the Official Account menu; --apply sets it through the API
+  verify [NO...]   check the hash chain of every case's history; report the first broken link
+  token issue|revoke|list PERSON_CODE [--name LABEL]
+                   personal tokens for the county platform's API (/api/v1); issue prints one once
 
 Settings come from GRIDBOT_* environment variables and the optional -config YAML file; see README.md.
 `
@@ -71,6 +75,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return env.healthcheck(ctx)
 	case "wechat":
 		return env.wechatCommand(ctx, rest)
+	case "verify":
+		return env.verify(ctx, rest)
+	case "sim":
+		return simCommand(ctx, rest, os.Stdin, stdout, stderr)
+	case "token":
+		return env.tokenCommand(ctx, rest)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
