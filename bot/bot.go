@@ -47,6 +47,12 @@ type Cases interface {
 	TeamMembers(ctx context.Context, team string) ([]models.Person, error)
 	// PersonByID returns a person.
 	PersonByID(ctx context.Context, id int64) (models.Person, error)
+	// OpenCasesOfMatter lists open cases of a matter in a township (duplicate candidates).
+	OpenCasesOfMatter(ctx context.Context, matter, township string, limit int) ([]models.Case, error)
+	// Follow makes a person follow a case's status updates.
+	Follow(ctx context.Context, caseID, personID int64) error
+	// Followers returns the people following a case.
+	Followers(ctx context.Context, caseID int64) ([]models.Person, error)
 }
 
 // Media keeps photos and voice messages: a record now, the file fetched in the background.
@@ -77,6 +83,7 @@ type Config struct {
 	BindFailuresPerHour int           // wrong binding codes allowed per openid and hour
 	Location            *time.Location
 	DefaultLimit        models.TimeLimit // the answer time promised when the matter is unknown
+	DuplicateRadius     float64          // metres: an open case of the same matter this near is offered to follow
 }
 
 // Bot holds the conversations: it turns each inbound message into a reply.

@@ -119,11 +119,14 @@ func (b *Bot) query(t *turn, arg string) (string, error) {
 		return msgNotFound, nil
 	}
 	c, err := b.cases.CaseByTrackingNo(t.ctx, no)
-	if models.ErrorCodeOf(err) == models.ENotFound || (err == nil && !b.cases.MaySee(t.person, c)) {
+	if models.ErrorCodeOf(err) == models.ENotFound {
 		return msgNotFound, nil
 	}
 	if err != nil {
 		return "", err
+	}
+	if ok, err := b.maySee(t, c); err != nil || !ok {
+		return msgNotFound, err
 	}
 	events, err := b.cases.Events(t.ctx, c.ID)
 	if err != nil {
@@ -262,4 +265,21 @@ func evidence(atts []models.Attachment) string {
 		}
 	}
 	return attachmentsLine(len(atts), failed, pending)
+}
+
+// maySee reports whether the person may see a case: as the workflow allows, or as a follower.
+func (b *Bot) maySee(t *turn, c models.Case) (bool, error) {
+	if b.cases.MaySee(t.person, c) {
+		return true, nil
+	}
+	fs, err := b.cases.Followers(t.ctx, c.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, f := range fs {
+		if f.ID == t.person.ID {
+			return true, nil
+		}
+	}
+	return false, nil
 }

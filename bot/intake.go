@@ -133,6 +133,8 @@ func (b *Bot) answer(t *turn, text string) (string, error) {
 		return b.answerConfidential(t, text), nil
 	case waitConfirm:
 		return b.answerConfirm(t, text)
+	case waitDuplicate:
+		return b.answerDuplicate(t, text)
 	}
 	b.describe(s, text)
 	return b.question(t), nil
@@ -233,6 +235,11 @@ func (b *Bot) question(t *turn) string {
 	case s.Confidential == nil:
 		s.Awaiting = waitConfidential
 		return msgAskConfidential
+	case !s.DuplicateOffered:
+		s.DuplicateOffered = true
+		if c, ok, err := b.duplicate(t); err == nil && ok {
+			return b.offerDuplicate(t, c)
+		}
 	}
 	s.Awaiting = waitConfirm
 	return b.summary(s)

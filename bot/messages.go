@@ -277,3 +277,13 @@ func rated(no string, score int, reopened bool) string {
 	}
 	return fmt.Sprintf("感谢您的评价（%d分）！案件 %s 已办结。", score, no)
 }
+
+// duplicateOffer offers to follow an existing case of the same problem nearby.
+func duplicateOffer(no, matter, place, state string) string {
+	return fmt.Sprintf("已有相同问题 %s（%s，%s，%s），是否关注？\n1 关注该案件（有进展会通知您）\n2 仍然单独提交", no, matter, place, state)
+}
+
+// followed confirms following a case.
+func followed(no string) string {
+	return fmt.Sprintf("已关注案件 %s，办理进展会通知您。发送“查询 %s”可随时查看。", no, no)
+}

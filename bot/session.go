@@ -20,25 +20,28 @@ const (
 	waitMatter       = "matter"
 	waitConfidential = "confidential"
 	waitConfirm      = "confirm"
+	waitDuplicate    = "duplicate"
 )
 
 // session is one person's conversation in progress: the draft case and what it waits for.
 type session struct {
-	Kind          models.CaseKind  `json:"kind"`
-	Source        models.Source    `json:"source"`
-	Description   string           `json:"description,omitempty"`
-	Location      *models.Location `json:"location,omitempty"`
-	PlaceDefault  bool             `json:"place_default,omitempty"` // the grid worker's own grid
-	MatterCode    string           `json:"matter_code,omitempty"`
-	MatterChosen  bool             `json:"matter_chosen,omitempty"`
-	MatterOptions []string         `json:"matter_options,omitempty"`
-	MatterAsked   bool             `json:"matter_asked,omitempty"` // the person asked to choose the matter
-	Confidential  *bool            `json:"confidential,omitempty"`
-	AttachmentIDs []int64          `json:"attachment_ids,omitempty"`
-	PhotosAsked   bool             `json:"photos_asked,omitempty"`
-	Address       string           `json:"address,omitempty"` // typed, waiting for a township
-	Awaiting      string           `json:"awaiting,omitempty"`
-	LastActive    time.Time        `json:"last_active"`
+	Kind             models.CaseKind  `json:"kind"`
+	Source           models.Source    `json:"source"`
+	Description      string           `json:"description,omitempty"`
+	Location         *models.Location `json:"location,omitempty"`
+	PlaceDefault     bool             `json:"place_default,omitempty"` // the grid worker's own grid
+	MatterCode       string           `json:"matter_code,omitempty"`
+	MatterChosen     bool             `json:"matter_chosen,omitempty"`
+	MatterOptions    []string         `json:"matter_options,omitempty"`
+	MatterAsked      bool             `json:"matter_asked,omitempty"` // the person asked to choose the matter
+	Confidential     *bool            `json:"confidential,omitempty"`
+	AttachmentIDs    []int64          `json:"attachment_ids,omitempty"`
+	PhotosAsked      bool             `json:"photos_asked,omitempty"`
+	Address          string           `json:"address,omitempty"`      // typed, waiting for a township
+	DuplicateNo      string           `json:"duplicate_no,omitempty"` // an open case of the same matter nearby
+	DuplicateOffered bool             `json:"duplicate_offered,omitempty"`
+	Awaiting         string           `json:"awaiting,omitempty"`
+	LastActive       time.Time        `json:"last_active"`
 }
 
 // sessionKey names a person's conversation in Redis.

@@ -20,6 +20,8 @@ import (
 	_ "time/tzdata"
 
 	"gopkg.in/yaml.v3"
+
+	"gridbot/workcal"
 )
 
 // Database drivers accepted by GRIDBOT_DB_DRIVER.
@@ -77,6 +79,9 @@ type Config struct {
 	MediaWorkers          int           `env:"MEDIA_WORKERS" yaml:"media_workers" default:"4" desc:"Workers that download photos and voice from WeChat as they arrive."`
 	ConversationIdle      time.Duration `env:"CONVERSATION_IDLE" yaml:"conversation_idle" default:"30m" desc:"A conversation with no message for this long expires; the person is told when they next write."`
 	PlaceRadiusMeters     int           `env:"PLACE_RADIUS_METERS" yaml:"place_radius_meters" default:"1500" desc:"A location outside every grid boundary is placed in the nearest village whose centre is within this distance."`
+	DuplicateRadiusMeters int           `env:"DUPLICATE_RADIUS_METERS" yaml:"duplicate_radius_meters" default:"200" desc:"A new report of the same matter within this distance of an open case is offered to follow that case instead (0 turns it off)."`
+	WorkingHours          string        `env:"WORKING_HOURS" yaml:"working_hours" default:"08:30-12:00,14:30-17:30" desc:"Working periods of a working day, on which deadlines are counted (statutory holidays and 调休 days come from the calendar)."`
+	UnratedAfterDays      int           `env:"UNRATED_AFTER_DAYS" yaml:"unrated_after_days" default:"7" desc:"A closed case without a rating after this many days is counted as unrated."`
 	BindFailuresPerHour   int           `env:"BIND_FAILURES_PER_HOUR" yaml:"bind_failures_per_hour" default:"5" desc:"Wrong binding codes one WeChat user may try per hour before binding is refused."`
 
 	// WeChat Official Account.
@@ -284,6 +289,9 @@ func (c Config) problems() problems {
 		{"CONVERSATION_IDLE", checkPositive(c.ConversationIdle)},
 		{"PLACE_RADIUS_METERS", checkAtLeastOne(int64(c.PlaceRadiusMeters))},
 		{"BIND_FAILURES_PER_HOUR", checkAtLeastOne(int64(c.BindFailuresPerHour))},
+		{"DUPLICATE_RADIUS_METERS", checkNotNegative(int64(c.DuplicateRadiusMeters))},
+		{"WORKING_HOURS", checkPeriods(c.WorkingHours)},
+		{"UNRATED_AFTER_DAYS", checkAtLeastOne(int64(c.UnratedAfterDays))},
 		{"WECHAT_AES_KEY", checkAESKey(c.WeChatAESKey)},
 		{"WECHAT_API_BASE", checkAPIBase(c.WeChatAPIBase)},
 		{"WECOM_AGENTID", checkDigits(c.WeComAgentID)},
@@ -297,6 +305,22 @@ func (c Config) problems() problems {
 		}
 	}
 	return p
+}
+
+// checkNotNegative requires zero or more.
+func checkNotNegative(n int64) string {
+	if n >= 0 {
+		return ""
+	}
+	return fmt.Sprintf("must not be negative, got %d", n)
+}
+
+// checkPeriods requires working periods such as "08:30-12:00,14:30-17:30".
+func checkPeriods(s string) string {
+	if _, err := workcal.ParsePeriods(s); err != nil {
+		return fmt.Sprintf(`must be working periods such as "08:30-12:00,14:30-17:30", got %q`, s)
+	}
+	return ""
 }
 
 // checkBudget requires a reply budget that leaves WeChat's 5 s room for the answer to travel.

@@ -69,6 +69,9 @@ func defaultConfig() Config {
 		ConversationIdle:      30 * time.Minute,
 		PlaceRadiusMeters:     1500,
 		BindFailuresPerHour:   5,
+		DuplicateRadiusMeters: 200,
+		WorkingHours:          "08:30-12:00,14:30-17:30",
+		UnratedAfterDays:      7,
 		WeChatAPIBase:         "https://api.weixin.qq.com",
 		WeComAPIBase:          "https://qyapi.weixin.qq.com",
 	}

@@ -23,3 +23,20 @@ func (s *Store) OpenCasesOfTeam(ctx context.Context, team string, limit int) ([]
 	}
 	return out, nil
 }
+
+// OpenCasesOfMatter returns the open cases of a matter in a township, newest first: the
+// candidates a new report may duplicate.
+func (s *Store) OpenCasesOfMatter(ctx context.Context, matter, township string, limit int) ([]models.Case, error) {
+	closed := []string{string(models.StateClosed), string(models.StateRejected), string(models.StateMerged)}
+	var rows []caseRow
+	err := s.conn(ctx).Where("matter_code = ? AND township_code = ? AND state NOT IN ?", matter, township, closed).
+		Order("id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "cases")
+	}
+	out := make([]models.Case, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCase()
+	}
+	return out, nil
+}

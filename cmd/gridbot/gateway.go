@@ -92,7 +92,11 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	if err != nil {
 		return err
 	}
-	cal, err := workcal.New(workcal.Config{Location: a.cfg.Location()})
+	periods, err := workcal.ParsePeriods(a.cfg.WorkingHours)
+	if err != nil {
+		return err
+	}
+	cal, err := workcal.New(workcal.Config{Location: a.cfg.Location(), Periods: periods})
 	if err != nil {
 		return err
 	}
@@ -112,7 +116,8 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	}
 	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, county.Get)
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
-		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location()},
+		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
+		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters)},
 		cat, peopleService{a.store, county}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
 		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,

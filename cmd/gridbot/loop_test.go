@@ -246,3 +246,40 @@ func TestConfidentialReporterNeverReachesOfficers(t *testing.T) {
 		}
 	}
 }
+
+func TestNearbyDuplicateIsOfferedToFollow(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	first := sandboxPhone(app, base, "oCitizen_first", true)
+	ctx := context.Background()
+	walk := func(p *wechatsim.Phone) string {
+		say(t, p, "投诉")
+		say(t, p, "海东社区门口有人占道摆摊卖水果，堵路")
+		say(t, p, "跳过")
+		r, err := p.SendLocation(ctx, 24.7138, 118.4720, 16, "海东社区")
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, r.Content, "1 违法占道经营")
+		say(t, p, "1")
+		return say(t, p, "2")
+	}
+	walk(first)
+	no := trackingNo(t, say(t, first, "确认"))
+	second := sandboxPhone(app, base, "oCitizen_second", true)
+	offer := walk(second)
+	expect(t, offer, "已有相同问题 "+no)
+	expect(t, say(t, second, "1"), "已关注案件 "+no)
+	expect(t, say(t, second, "查询 "+no), "当前状态：已派遣")
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	say(t, officer, "签收 "+no)
+	_, in := intentsOf(t, app.store, no)
+	if !hasIntent(in, models.NoticeStatus, personID(t, app.store, "oCitizen_second")) {
+		t.Fatalf("the follower got no status update: %+v", in)
+	}
+	third := sandboxPhone(app, base, "oCitizen_third", true)
+	walk(third)
+	expect(t, say(t, third, "2"), "请确认")
+	if n := trackingNo(t, say(t, third, "确认")); n == no {
+		t.Fatal("a separate report got the same number")
+	}
+}

@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+
+	"gridbot/models"
+)
+
+// duplicate finds an open case of the draft's matter near its place: within the radius of its
+// point, or in the same village when either has no point.
+func (b *Bot) duplicate(t *turn) (models.Case, bool, error) {
+	s := t.sess
+	if s.MatterCode == "" || s.Location == nil || s.Location.TownshipCode == "" || b.cfg.DuplicateRadius <= 0 {
+		return models.Case{}, false, nil
+	}
+	cands, err := b.cases.OpenCasesOfMatter(t.ctx, s.MatterCode, s.Location.TownshipCode, 50)
+	if err != nil {
+		return models.Case{}, false, err
+	}
+	for _, c := range cands {
+		if c.ReporterID != t.person.ID && b.near(*s.Location, c.Location) {
+			return c, true, nil
+		}
+	}
+	return models.Case{}, false, nil
+}
+
+// near reports whether two places are within the duplicate radius.
+func (b *Bot) near(a, c models.Location) bool {
+	if a.Point != nil && c.Point != nil {
+		d := geo.Distance(orb.Point{a.Point.Lng, a.Point.Lat}, orb.Point{c.Point.Lng, c.Point.Lat})
+		return d <= b.cfg.DuplicateRadius
+	}
+	return a.VillageCode != "" && a.VillageCode == c.VillageCode
+}
+
+// offerDuplicate asks whether to follow an existing case instead of filing a new one.
+func (b *Bot) offerDuplicate(t *turn, c models.Case) string {
+	t.sess.Awaiting, t.sess.DuplicateNo, t.sess.DuplicateOffered = waitDuplicate, c.TrackingNo, true
+	return duplicateOffer(c.TrackingNo, b.matterName(c.MatterCode), b.placeName(c.Location), c.State.Chinese())
+}
+
+// answerDuplicate follows the existing case (1) or goes on with the new report (2).
+func (b *Bot) answerDuplicate(t *turn, text string) (string, error) {
+	switch text {
+	case "1", "关注":
+		c, err := b.cases.CaseByTrackingNo(t.ctx, t.sess.DuplicateNo)
+		if err != nil {
+			return "", err
+		}
+		if err := b.cases.Follow(t.ctx, c.ID, t.person.ID); err != nil {
+			return "", err
+		}
+		t.sess = nil
+		return followed(c.TrackingNo), nil
+	case "2", "仍然提交", "提交":
+		t.sess.DuplicateNo = ""
+		return b.question(t), nil
+	}
+	return "请回复 1（关注已有案件）或 2（仍然单独提交）。", nil
+}
