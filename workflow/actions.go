@@ -41,7 +41,7 @@ func (ch *change) run() error {
 	case models.ActionMerge:
 		return ch.merge()
 	case models.ActionChase, models.ActionEscalate:
-		return nil // the supervision loop sets its own fields and notices
+		return ch.supervise() // supervise.go: the supervision fields and notices of the step
 	}
 	return models.Errorf(models.EInvalid, "unknown action %q", ch.req.Action)
 }
