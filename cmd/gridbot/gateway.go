@@ -43,13 +43,25 @@ type wechatCreds struct {
 
 // gateway is the WeChat side of the App: the client, the inbox, the bot and the media fetcher.
 type gateway struct {
-	sandbox  *wechatsim.API // nil unless in sandbox mode
-	creds    wechatCreds
-	account  *wechat.Account
-	inbox    *inbox.Service
-	fetcher  *media.Fetcher
-	bot      *bot.Bot
-	workflow *workflow.Workflow
+	sandbox    *wechatsim.API // nil unless in sandbox mode
+	creds      wechatCreds
+	account    *wechat.Account
+	inbox      *inbox.Service
+	fetcher    *media.Fetcher
+	bot        *bot.Bot
+	workflow   *workflow.Workflow
+	supervisor *workflow.Supervisor
+	supervised chan struct{} // closed when the supervision loop has stopped
+}
+
+// start runs the background loops: inbox retries and supervision, until ctx is done.
+func (g *gateway) start(ctx context.Context) {
+	g.inbox.Start(ctx, 30*time.Second)
+	g.supervised = make(chan struct{})
+	go func() {
+		defer close(g.supervised)
+		g.supervisor.Run(ctx)
+	}()
 }
 
 // openGateway builds the WeChat gateway once the listener's address is known.
@@ -115,6 +127,11 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 		return err
 	}
 	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, county.Get)
+	g.supervisor, err = workflow.NewSupervisor(g.workflow, a.store, cal, a.redis,
+		workflow.SupervisorConfig{KeyPrefix: a.cfg.RedisKeyPrefix}, nil, a.log)
+	if err != nil {
+		return err
+	}
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
 		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters)},
@@ -167,8 +184,15 @@ func (g *gateway) register(a *App, engine *gin.Engine) {
 	cb.Register(engine)
 }
 
-// close stops the inbox and the media fetcher, letting work in flight finish.
+// close stops the inbox, the supervision loop (its context is already cancelled) and the media
+// fetcher, letting work in flight finish.
 func (g *gateway) close(timeout time.Duration) {
+	if g.supervised != nil {
+		select {
+		case <-g.supervised:
+		case <-time.After(timeout):
+		}
+	}
 	if g.inbox != nil {
 		g.inbox.Close(timeout)
 	}

@@ -21,8 +21,12 @@ const (
 // fileComplaint walks a citizen's complaint about street vending in 安海镇 and returns its number.
 func fileComplaint(t *testing.T, p *wechatsim.Phone) string {
 	t.Helper()
+	var last string
 	for _, text := range []string{"投诉", "安平路口天天有人摆摊卖菜，车都过不去", "跳过", "安海镇安平路口", "1", "2"} {
-		say(t, p, text)
+		last = say(t, p, text)
+	}
+	if strings.Contains(last, "已有相同问题") {
+		say(t, p, "2") // file it separately
 	}
 	return trackingNo(t, say(t, p, "确认"))
 }
