@@ -15,7 +15,8 @@
 //   - Every errmsg ends with a " rid: ..." request id, as WeChat's do: match on errcode, never errmsg.
 //
 // Phone plays a person whose WeChat client calls the service's callback URL, in plaintext or safe (AES)
-// mode, or as a WeCom user; it waits 5 s per try and makes 3 identical tries, as WeChat does. Sign,
+// mode, or as a WeCom user; it waits 5 s per try and makes 3 identical tries, as WeChat does. A phone
+// without an API registers the media it sends through its UploadMedia hook, such as a remote sandbox's. Sign,
 // Encrypt and Decrypt implement the callback cryptography from the published specification with the
 // standard library only.
 package wechatsim

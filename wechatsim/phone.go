@@ -38,6 +38,9 @@ type PhoneConfig struct {
 	// API, when set, stores sent media, numbers MsgIds and learns what the user did (48-hour window, follows).
 	API        *API
 	HTTPClient *http.Client
+	// UploadMedia, used when API is nil, registers a sent file with a remote simulator and returns its media id;
+	// with neither, media ids are invented and nobody can download them.
+	UploadMedia func(ctx context.Context, kind string, content []byte, contentType string) (string, error)
 	// Timeout is how long one try waits for the answer; zero means WeChat's 5 s.
 	Timeout time.Duration
 	// Retries is the number of tries in all when no answer comes; zero means WeChat's 3.
@@ -83,20 +86,32 @@ func (p *Phone) SendText(ctx context.Context, content string) (Reply, error) {
 
 // SendImage stores the photo as media with the API first, then sends an image message naming it.
 func (p *Phone) SendImage(ctx context.Context, content []byte) (Reply, error) {
-	id := p.addMedia("image", content, "")
+	id, err := p.addMedia(ctx, "image", content, "")
+	if err != nil {
+		return Reply{}, fmt.Errorf("send image: %w", err)
+	}
 	return p.Send(ctx, Inbound{MsgType: "image", MediaID: id, PicURL: "http://mmbiz.qpic.cn/mmbiz_jpg/" + id + "/0"})
 }
 
 // SendVoice stores the AMR recording as media, then sends a voice message with the speech recognition result.
 func (p *Phone) SendVoice(ctx context.Context, content []byte, recognition string) (Reply, error) {
-	id := p.addMedia("voice", content, "audio/amr")
+	id, err := p.addMedia(ctx, "voice", content, "audio/amr")
+	if err != nil {
+		return Reply{}, fmt.Errorf("send voice: %w", err)
+	}
 	return p.Send(ctx, Inbound{MsgType: "voice", MediaID: id, Format: "amr", Recognition: recognition})
 }
 
 // SendVideo stores the MP4 and a thumbnail as media, then sends a video message.
 func (p *Phone) SendVideo(ctx context.Context, content []byte) (Reply, error) {
-	id := p.addMedia("video", content, "video/mp4")
-	thumb := p.addMedia("thumb", []byte(thumbJPEG), "image/jpeg")
+	id, err := p.addMedia(ctx, "video", content, "video/mp4")
+	if err != nil {
+		return Reply{}, fmt.Errorf("send video: %w", err)
+	}
+	thumb, err := p.addMedia(ctx, "thumb", []byte(thumbJPEG), "image/jpeg")
+	if err != nil {
+		return Reply{}, fmt.Errorf("send video: %w", err)
+	}
 	return p.Send(ctx, Inbound{MsgType: "video", MediaID: id, ThumbMediaID: thumb})
 }
 
@@ -210,12 +225,19 @@ func (p *Phone) encrypted() bool {
 	return p.cfg.Safe || p.cfg.Work
 }
 
-// addMedia stores a file with the API, or invents an id nobody can download when there is none.
-func (p *Phone) addMedia(kind string, content []byte, contentType string) string {
-	if p.cfg.API == nil {
-		return randomID(48)
+// addMedia stores a file with the API, or through UploadMedia, or invents an id nobody can download when there is neither.
+func (p *Phone) addMedia(ctx context.Context, kind string, content []byte, contentType string) (string, error) {
+	switch {
+	case p.cfg.API != nil:
+		return p.cfg.API.AddMedia(kind, content, contentType), nil
+	case p.cfg.UploadMedia != nil:
+		id, err := p.cfg.UploadMedia(ctx, kind, content, contentType)
+		if err != nil {
+			return "", fmt.Errorf("upload %s: %w", kind, err)
+		}
+		return id, nil
 	}
-	return p.cfg.API.AddMedia(kind, content, contentType)
+	return randomID(48), nil
 }
 
 // nextMsgID numbers a message: from the API, which keeps MsgIds unique across phones, or from this phone's own counter.
