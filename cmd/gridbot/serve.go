@@ -123,6 +123,7 @@ func (a *App) routes() {
 		Info:         map[string]string{"version": version, "storage": mode, "wechat": a.gateway.mode()},
 	})
 	a.gateway.register(a, engine)
+	handlers.RegisterAPI(engine, handlers.APIDeps{Store: a.store, Workflow: a.gateway.workflow, Log: a.log, Location: a.cfg.Location()})
 	a.server = &http.Server{
 		Handler:           engine,
 		ReadTimeout:       a.cfg.HTTPReadTimeout,
@@ -143,7 +144,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
-	a.gateway.inbox.Start(a.ctx, 30*time.Second)
+	a.gateway.start(a.ctx)
 	a.log.Info("serving", "addr", a.Addr())
 	select {
 	case err := <-errc:
@@ -169,11 +170,11 @@ func (a *App) Close() {
 	if a.listener != nil && a.server == nil {
 		a.listener.Close()
 	}
+	a.cancel()
 	if a.gateway != nil {
 		a.gateway.close(a.cfg.ShutdownTimeout)
 		a.gateway = nil
 	}
-	a.cancel()
 	if a.redis != nil {
 		a.redis.Close()
 		a.redis = nil
