@@ -103,7 +103,7 @@ func (w *Workflow) MaySee(p models.Person, c models.Case) bool {
 	case models.RoleCitizen:
 		return c.ReporterID == p.ID
 	}
-	if c.ReporterID == p.ID || (p.TeamCode != "" && p.TeamCode == c.TeamCode) {
+	if c.ReporterID == p.ID || (p.TeamCode != "" && p.TeamCode == c.TeamCode) || w.gridWorkerOf(p, c) {
 		return true
 	}
 	for _, t := range w.county().Teams {
@@ -115,8 +115,8 @@ func (w *Workflow) MaySee(p models.Person, c models.Case) bool {
 }
 
 // mayAct checks the actor's relation to the case beyond their role: officers act on their
-// team's cases, reporters rate their own, the reporting grid worker (or the team's leader or the
-// platform) verifies.
+// team's cases, reporters rate their own; the reporting grid worker verifies their reports, and a
+// citizen's case is verified by a grid worker of its grid, the team's leader or the platform.
 func (w *Workflow) mayAct(p models.Person, c models.Case, a models.Action) error {
 	switch p.Role {
 	case models.RoleSystem, models.RolePlatformOperator, models.RoleSupervisor:
@@ -160,8 +160,21 @@ func (w *Workflow) mayVerify(p models.Person, c models.Case) error {
 		}
 		return models.Errorf(models.EForbidden, "case %s is checked by the grid worker who reported it", c.TrackingNo)
 	}
-	if p.Role == models.RoleTeamLeader && p.TeamCode == c.TeamCode {
+	if w.gridWorkerOf(p, c) || (p.Role == models.RoleTeamLeader && p.TeamCode == c.TeamCode) {
 		return nil
 	}
-	return models.Errorf(models.EForbidden, "case %s is checked by its team's leader or the platform", c.TrackingNo)
+	return models.Errorf(models.EForbidden, "case %s is checked by its grid's worker, its team's leader or the platform", c.TrackingNo)
+}
+
+// gridWorkerOf reports whether p is a grid worker of the case's grid (who checks results on site).
+func (w *Workflow) gridWorkerOf(p models.Person, c models.Case) bool {
+	if p.Role != models.RoleGridWorker || c.Location.GridCode == "" {
+		return false
+	}
+	for _, g := range p.GridCodes {
+		if g == c.Location.GridCode {
+			return true
+		}
+	}
+	return false
 }

@@ -40,7 +40,8 @@ func (ch *change) toPlatform(kind string) {
 	}
 }
 
-// toVerifier asks for the check: the grid worker who reported, else the team's leader, else the platform.
+// toVerifier asks for the check: the grid worker who reported; for other cases the grid workers
+// of the case's grid (who check on site), else the team's leader, else the platform.
 func (ch *change) toVerifier() {
 	if ch.c.Source == models.SourceGridWorker {
 		if p, err := ch.w.store.PersonByID(ch.ctx, ch.c.ReporterID); err == nil {
@@ -49,7 +50,12 @@ func (ch *change) toVerifier() {
 		}
 	}
 	before := len(ch.intents)
-	ch.toLeader(models.NoticeVerify)
+	for _, p := range ch.w.county().GridWorkers[ch.c.Location.GridCode] {
+		ch.to(models.NoticeVerify, p, true)
+	}
+	if len(ch.intents) == before {
+		ch.toLeader(models.NoticeVerify)
+	}
 	if len(ch.intents) == before {
 		ch.toPlatform(models.NoticeVerify)
 	}

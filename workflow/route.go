@@ -16,13 +16,15 @@ type County struct {
 	Delegations []models.Delegation
 	Teams       []models.Team
 	Members     map[string][]models.Person // by team code
+	GridWorkers map[string][]models.Person // by grid code
 }
 
 // NewCounty indexes the county's parts.
 func NewCounty(ts []models.Township, ds []models.Department, ms []models.Matter, dl []models.Delegation,
 	teams []models.Team, people []models.Person) County {
 	c := County{Townships: map[string]models.Township{}, Departments: map[string]models.Department{},
-		Matters: map[string]models.Matter{}, Delegations: dl, Teams: teams, Members: map[string][]models.Person{}}
+		Matters: map[string]models.Matter{}, Delegations: dl, Teams: teams, Members: map[string][]models.Person{},
+		GridWorkers: map[string][]models.Person{}}
 	for _, t := range ts {
 		c.Townships[t.Code] = t
 	}
@@ -35,6 +37,11 @@ func NewCounty(ts []models.Township, ds []models.Department, ms []models.Matter,
 	for _, p := range people {
 		if p.TeamCode != "" {
 			c.Members[p.TeamCode] = append(c.Members[p.TeamCode], p)
+		}
+		if p.Role == models.RoleGridWorker {
+			for _, g := range p.GridCodes {
+				c.GridWorkers[g] = append(c.GridWorkers[g], p)
+			}
 		}
 	}
 	return c

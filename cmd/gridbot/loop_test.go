@@ -70,13 +70,23 @@ func TestClosedLoopThroughTheChat(t *testing.T) {
 	backends(t, closedLoop)
 }
 
-// closedLoop runs a delegated complaint from intake to rating through the simulator.
+// closedLoop runs a delegated complaint from intake to rating through the simulator: the grid
+// worker of the case's grid checks the result on site.
 func closedLoop(t *testing.T, getenv func(string) string) {
 	app, base := startApp(t, getenv)
 	citizen := sandboxPhone(app, base, "oCitizen_loop", true)
 	officer := sandboxPhone(app, base, openidChenJianhua, true)
-	leader := sandboxPhone(app, base, openidLinZhiqiang, true)
-	no := fileComplaint(t, citizen)
+	gridWorker := sandboxPhone(app, base, "oPhoneOf_ChenMeiling", true)
+	expect(t, say(t, gridWorker, "绑定 4469Z4GE"), "网格员 陈美玲") // grids anhai-haidong-01 and -02
+	for _, text := range []string{"投诉", "海东社区门口天天有人摆摊卖菜，车都过不去", "跳过"} {
+		say(t, citizen, text)
+	}
+	if _, err := citizen.SendLocation(context.Background(), 24.7138, 118.4720, 16, "海东社区"); err != nil {
+		t.Fatal(err)
+	}
+	say(t, citizen, "1")
+	say(t, citizen, "2")
+	no := trackingNo(t, say(t, citizen, "确认"))
 
 	c, in := intentsOf(t, app.store, no)
 	if c.State != models.StateDispatched || c.TeamCode != "team-anhai" || !strings.Contains(c.RouteReason, "delegated to 安海镇") {
@@ -87,6 +97,7 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 	}
 	officerID, leaderID, citizenID := personID(t, app.store, openidChenJianhua), personID(t, app.store, openidLinZhiqiang),
 		personID(t, app.store, "oCitizen_loop")
+	gridWorkerID := personID(t, app.store, "oPhoneOf_ChenMeiling")
 	if !hasIntent(in, models.NoticeDispatched, officerID) || !hasIntent(in, models.NoticeDispatched, leaderID) ||
 		!hasIntent(in, models.NoticeStatus, citizenID) {
 		t.Fatalf("dispatch intents %+v", in)
@@ -110,11 +121,12 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 	expect(t, say(t, officer, "办结 "+no), "办结 受理编号 办理结果")
 	expect(t, say(t, officer, "办结 "+no+" 摊贩已清理，道路恢复通行"), "待核查")
 	_, in = intentsOf(t, app.store, no)
-	if !hasIntent(in, models.NoticeVerify, leaderID) {
-		t.Fatalf("no verification request to the leader: %+v", in)
+	if !hasIntent(in, models.NoticeVerify, gridWorkerID) {
+		t.Fatalf("no verification request to the grid worker: %+v", in)
 	}
 	expect(t, say(t, citizen, "评价 "+no+" 5"), "尚未办结")
-	expect(t, say(t, leader, "核查 "+no+" 通过"), "已结案")
+	expect(t, say(t, officer, "核查 "+no+" 通过"), "没有权限")
+	expect(t, say(t, gridWorker, "核查 "+no+" 通过 现场已恢复通行"), "已结案")
 	expect(t, say(t, citizen, "评价 "+no+" 5 处理很快"), "感谢您的评价（5分）")
 	expect(t, say(t, citizen, "评价 "+no+" 1"), "已经评价过")
 
