@@ -53,6 +53,12 @@ type Cases interface {
 	Follow(ctx context.Context, caseID, personID int64) error
 	// Followers returns the people following a case.
 	Followers(ctx context.Context, caseID int64) ([]models.Person, error)
+	// CaseByID returns a case.
+	CaseByID(ctx context.Context, id int64) (models.Case, error)
+	// PersonByOpenID returns the person of a WeChat openid.
+	PersonByOpenID(ctx context.Context, openID string) (models.Person, error)
+	// LatestIntent returns the newest notification of a kind to a person (the last dispatch card).
+	LatestIntent(ctx context.Context, recipientID int64, kind string) (models.Intent, error)
 }
 
 // Media keeps photos and voice messages: a record now, the file fetched in the background.

@@ -235,22 +235,47 @@ func (b *Bot) focusKey(openID string) string { return b.cfg.KeyPrefix + "focus:"
 // Focus makes a case the one a staff member's short replies act on (after its dispatch
 // notification, a task list or a query); it lasts a day.
 func (b *Bot) Focus(ctx context.Context, openID, trackingNo string) error {
-	if err := b.redis.Set(ctx, b.focusKey(openID), trackingNo, 24*time.Hour).Err(); err != nil {
+	v := trackingNo + "|" + strconv.FormatInt(b.now().UnixNano(), 10)
+	if err := b.redis.Set(ctx, b.focusKey(openID), v, 24*time.Hour).Err(); err != nil {
 		return fmt.Errorf("focus case: %w", err)
 	}
 	return nil
 }
 
-// focused returns the focused case of a staff member, or "".
+// focused returns the case a staff member's short replies act on: the newer of the case they
+// last looked at or acted on, and the last case dispatched to them; "" for none.
 func (b *Bot) focused(ctx context.Context, openID string) (string, error) {
-	no, err := b.redis.Get(ctx, b.focusKey(openID)).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", nil
-	}
-	if err != nil {
+	v, err := b.redis.Get(ctx, b.focusKey(openID)).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return "", fmt.Errorf("focused case: %w", err)
 	}
-	return no, nil
+	no, at := parseFocus(v)
+	p, err := b.cases.PersonByOpenID(ctx, openID)
+	if err != nil {
+		return no, nil
+	}
+	in, err := b.cases.LatestIntent(ctx, p.ID, models.NoticeDispatched)
+	if err != nil || !in.CreatedAt.After(at) {
+		return no, nil
+	}
+	c, err := b.cases.CaseByID(ctx, in.CaseID)
+	if err != nil {
+		return no, nil
+	}
+	return c.TrackingNo, nil
+}
+
+// parseFocus splits a stored focus into the tracking number and when it was set.
+func parseFocus(v string) (string, time.Time) {
+	no, nanos, ok := strings.Cut(v, "|")
+	if !ok {
+		return v, time.Time{}
+	}
+	n, err := strconv.ParseInt(nanos, 10, 64)
+	if err != nil {
+		return no, time.Time{}
+	}
+	return no, time.Unix(0, n)
 }
 
 // attachKey names where a staff member's next photos go.

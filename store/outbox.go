@@ -103,3 +103,13 @@ func (s *Store) Intents(ctx context.Context, f IntentFilter) ([]models.Intent, e
 	}
 	return out, nil
 }
+
+// LatestIntent returns the newest intent of a kind for a recipient; models.ENotFound if none.
+func (s *Store) LatestIntent(ctx context.Context, recipientID int64, kind string) (models.Intent, error) {
+	var r intentRow
+	err := s.conn(ctx).Where("recipient_id = ? AND kind = ?", recipientID, kind).Order("id DESC").Take(&r).Error
+	if err != nil {
+		return models.Intent{}, translate(err, "notification")
+	}
+	return r.toIntent(), nil
+}

@@ -108,8 +108,7 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 		}
 	}
 
-	expect(t, say(t, officer, "任务"), no)
-	expect(t, say(t, officer, "1"), "已签收")
+	expect(t, say(t, officer, "1"), "已签收：案件 "+no) // the short reply to the dispatch card
 	other := sandboxPhone(app, base, openidHuangShaowei, true)
 	expect(t, say(t, other, "签收 "+no), "已由 陈建华 签收")
 	expect(t, say(t, officer, "处置 "+no+" 已到现场劝离摊贩"), "处置中")
@@ -216,6 +215,7 @@ func TestExtensionBeforeAndAfterTheDeadline(t *testing.T) {
 	officer := sandboxPhone(app, base, openidChenJianhua, true)
 	leader := sandboxPhone(app, base, openidLinZhiqiang, true)
 	no := fileComplaint(t, sandboxPhone(app, base, "oCitizen_ext", true))
+	expect(t, say(t, officer, "任务"), "1. "+no)
 	say(t, officer, "签收 "+no)
 	expect(t, say(t, officer, "延期 "+no+" 3"), "格式：延期")
 	expect(t, say(t, officer, "延期 "+no+" 3 需要协调市场"), "延期申请中")
