@@ -26,6 +26,8 @@ type APIStore interface {
 	Events(ctx context.Context, caseID int64) ([]models.Event, error)
 	// Attachments returns a case's attachments.
 	Attachments(ctx context.Context, caseID int64) ([]models.Attachment, error)
+	// CaseStats sums up the cases received since a time.
+	CaseStats(ctx context.Context, since, unratedBefore, now time.Time) (models.Stats, error)
 }
 
 // APIWorkflow is the case workflow as the API uses it.
@@ -43,6 +45,8 @@ type APIDeps struct {
 	Log      *slog.Logger
 	Location *time.Location   // for the times the API writes; UTC when nil
 	Now      func() time.Time // time.Now when nil
+	// UnratedAfterDays is how long a closed case waits for a rating before it counts as unrated.
+	UnratedAfterDays int
 }
 
 // APIPrefix is where the county platform's API lives.
@@ -67,6 +71,7 @@ func RegisterAPI(r *gin.Engine, d APIDeps) {
 	g.GET("/cases", a.listCases)
 	g.GET("/cases/:no", a.caseDetail)
 	g.GET("/cases/:no/verify", a.verifyCase)
+	g.GET("/stats", a.stats)
 	for _, s := range apiActions() {
 		g.POST("/cases/:no/"+s.path, a.act(s))
 	}

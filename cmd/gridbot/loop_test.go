@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gridbot/models"
 	"gridbot/store"
@@ -126,8 +127,20 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 	expect(t, say(t, citizen, "评价 "+no+" 5"), "尚未办结")
 	expect(t, say(t, officer, "核查 "+no+" 通过"), "没有权限")
 	expect(t, say(t, gridWorker, "核查 "+no+" 通过 现场已恢复通行"), "已结案")
+	st, err := app.store.CaseStats(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour), time.Now())
+	if err != nil || st.Closed != 1 || st.Unrated != 1 || st.ClosedOnTime != 1 {
+		t.Fatalf("stats of a closed, not yet rated case: %+v %v", st, err)
+	}
 	expect(t, say(t, citizen, "评价 "+no+" 5 处理很快"), "感谢您的评价（5分）")
 	expect(t, say(t, citizen, "评价 "+no+" 1"), "已经评价过")
+	var stats models.Stats
+	if code := getAPI(t, base, platformToken(t, app), "/stats", &stats); code != 200 || stats.Rated != 1 ||
+		stats.Unrated != 0 || stats.RatingAvg != 5 || stats.OnTimeRate != 1 || stats.ClosureRate != 1 {
+		t.Fatalf("GET /stats = %d %+v", code, stats)
+	}
+	if code := getAPI(t, base, "gbt_wrong", "/stats", nil); code != 401 {
+		t.Fatalf("GET /stats with a wrong token = %d", code)
+	}
 
 	c, in = intentsOf(t, app.store, no)
 	if c.State != models.StateClosed || c.Rating != 5 || c.ClosedAt.IsZero() {

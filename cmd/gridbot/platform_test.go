@@ -119,3 +119,24 @@ func routingAndPlatform(t *testing.T, getenv func(string) string) {
 		t.Errorf("the platform was not told of triage and returns: %+v", in)
 	}
 }
+
+// getAPI calls a platform API read and decodes its answer into out (when not nil).
+func getAPI(t *testing.T, base, token, path string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/api/v1"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}

@@ -123,7 +123,8 @@ func (a *App) routes() {
 		Info:         map[string]string{"version": version, "storage": mode, "wechat": a.gateway.mode()},
 	})
 	a.gateway.register(a, engine)
-	handlers.RegisterAPI(engine, handlers.APIDeps{Store: a.store, Workflow: a.gateway.workflow, Log: a.log, Location: a.cfg.Location()})
+	handlers.RegisterAPI(engine, handlers.APIDeps{Store: a.store, Workflow: a.gateway.workflow, Log: a.log,
+		Location: a.cfg.Location(), UnratedAfterDays: a.cfg.UnratedAfterDays})
 	a.server = &http.Server{
 		Handler:           engine,
 		ReadTimeout:       a.cfg.HTTPReadTimeout,
