@@ -114,19 +114,25 @@ func (s *Store) CreateCase(ctx context.Context, c models.Case, ev models.Event, 
 		if ev.At.IsZero() {
 			ev.At = c.CreatedAt
 		}
-		e, err := tx.appendEvent(ctx, ev)
-		if err != nil {
-			return err
-		}
-		if err := tx.LinkAttachments(ctx, ev.AttachmentIDs, c.ID, e.ID); err != nil {
-			return err
-		}
-		return tx.addIntents(ctx, c.ID, intents)
+		return tx.record(ctx, ev, intents)
 	})
 	if err != nil {
 		return models.Case{}, err
 	}
 	return s.CaseByID(ctx, c.ID)
+}
+
+// record appends a case's event, links the attachments it names and writes the intents it
+// causes; it runs in the transaction that changes the case.
+func (s *Store) record(ctx context.Context, ev models.Event, intents []models.Intent) error {
+	e, err := s.appendEvent(ctx, ev)
+	if err != nil {
+		return err
+	}
+	if err := s.LinkAttachments(ctx, ev.AttachmentIDs, ev.CaseID, e.ID); err != nil {
+		return err
+	}
+	return s.addIntents(ctx, ev.CaseID, intents)
 }
 
 // UpdateCase writes a changed case if nobody changed it since it was read (its Version), with the
@@ -146,14 +152,7 @@ func (s *Store) UpdateCase(ctx context.Context, c models.Case, ev models.Event, 
 			return models.Errorf(models.EConflict, "case %s was changed by someone else", c.TrackingNo)
 		}
 		ev.CaseID = c.ID
-		e, err := tx.appendEvent(ctx, ev)
-		if err != nil {
-			return err
-		}
-		if err := tx.LinkAttachments(ctx, ev.AttachmentIDs, c.ID, e.ID); err != nil {
-			return err
-		}
-		return tx.addIntents(ctx, c.ID, intents)
+		return tx.record(ctx, ev, intents)
 	})
 	if err != nil {
 		return models.Case{}, err
@@ -186,11 +185,16 @@ func (s *Store) CasesByReporter(ctx context.Context, personID int64, limit int) 
 	if err != nil {
 		return nil, translate(err, "cases")
 	}
+	return toCases(rows), nil
+}
+
+// toCases converts stored cases.
+func toCases(rows []caseRow) []models.Case {
 	out := make([]models.Case, len(rows))
 	for i, r := range rows {
 		out[i] = r.toCase()
 	}
-	return out, nil
+	return out
 }
 
 // timePtr returns nil for the zero time so that the column holds NULL.
@@ -216,9 +220,5 @@ func (s *Store) CasesAfter(ctx context.Context, afterID int64, limit int) ([]mod
 	if err := s.conn(ctx).Where("id > ?", afterID).Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err, "cases")
 	}
-	out := make([]models.Case, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCase()
-	}
-	return out, nil
+	return toCases(rows), nil
 }

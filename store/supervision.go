@@ -55,12 +55,3 @@ func (s *Store) CasesStuckReceived(ctx context.Context, before time.Time, afterI
 	}
 	return toCases(rows), nil
 }
-
-// toCases converts stored cases.
-func toCases(rows []caseRow) []models.Case {
-	out := make([]models.Case, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCase()
-	}
-	return out
-}

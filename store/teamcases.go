@@ -17,11 +17,7 @@ func (s *Store) OpenCasesOfTeam(ctx context.Context, team string, limit int) ([]
 	if err != nil {
 		return nil, translate(err, "cases")
 	}
-	out := make([]models.Case, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCase()
-	}
-	return out, nil
+	return toCases(rows), nil
 }
 
 // OpenCasesOfMatter returns the open cases of a matter in a township, newest first: the
@@ -34,9 +30,5 @@ func (s *Store) OpenCasesOfMatter(ctx context.Context, matter, township string, 
 	if err != nil {
 		return nil, translate(err, "cases")
 	}
-	out := make([]models.Case, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCase()
-	}
-	return out, nil
+	return toCases(rows), nil
 }

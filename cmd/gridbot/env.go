@@ -90,3 +90,20 @@ func (e *environment) migrate(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stdout, "schema version %d -> %d (%s)\n", before.Current, after.Current, s.Driver())
 	return nil
 }
+
+// withStore opens the configured database with a current schema for one administration command.
+func (e *environment) withStore(ctx context.Context, fn func(cfg config.Config, s *store.Store) error) error {
+	cfg, log, err := e.load()
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := prepareSchema(ctx, cfg, s, log); err != nil {
+		return err
+	}
+	return fn(cfg, s)
+}

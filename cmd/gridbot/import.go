@@ -21,28 +21,18 @@ func (e *environment) importFile(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: gridbot import FILE")
 	}
-	cfg, log, err := e.load()
-	if err != nil {
-		return err
-	}
 	raw, err := os.ReadFile(args[0])
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	s, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := prepareSchema(ctx, cfg, s, log); err != nil {
-		return err
-	}
-	res, warnings, err := importDeployment(ctx, cfg, s, raw, args[0])
-	if err != nil {
-		return err
-	}
-	printImport(e.stdout, res, warnings)
-	return nil
+	return e.withStore(ctx, func(cfg config.Config, s *store.Store) error {
+		res, warnings, err := importDeployment(ctx, cfg, s, raw, args[0])
+		if err != nil {
+			return err
+		}
+		printImport(e.stdout, res, warnings)
+		return nil
+	})
 }
 
 // importDeployment parses a deployment file and writes it in one transaction.

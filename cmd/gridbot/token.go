@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"gridbot/config"
 	"gridbot/models"
 	"gridbot/store"
 )
@@ -32,7 +33,7 @@ func (e *environment) tokenCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.withStore(ctx, func(s *store.Store) error {
+	return e.withStore(ctx, func(_ config.Config, s *store.Store) error {
 		p, err := s.PersonByCode(ctx, code)
 		if err != nil {
 			return fmt.Errorf("token: %w", err)
@@ -65,23 +66,6 @@ func personCodeArg(fs *flag.FlagSet, args []string) (string, error) {
 		return "", fmt.Errorf("token: unexpected arguments %q", fs.Args())
 	}
 	return code, nil
-}
-
-// withStore opens the configured database with a current schema for one administration command.
-func (e *environment) withStore(ctx context.Context, fn func(s *store.Store) error) error {
-	cfg, log, err := e.load()
-	if err != nil {
-		return err
-	}
-	s, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := prepareSchema(ctx, cfg, s, log); err != nil {
-		return err
-	}
-	return fn(s)
 }
 
 // issueToken prints a new token alone on stdout (for scripts) and how to use it on stderr.

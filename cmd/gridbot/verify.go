@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gridbot/config"
 	"gridbot/models"
 	"gridbot/store"
 )
@@ -11,29 +12,19 @@ import (
 // verify checks the hash chain of every case's history (or of the cases named): `gridbot verify [NO...]`.
 // It prints the first broken link of each case whose history was edited and fails if there is one.
 func (e *environment) verify(ctx context.Context, args []string) error {
-	cfg, log, err := e.load()
-	if err != nil {
-		return err
-	}
-	s, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := prepareSchema(ctx, cfg, s, log); err != nil {
-		return err
-	}
-	checked, broken, err := verifyCases(ctx, s, args, func(c models.Case, seq int) {
-		fmt.Fprintf(e.stdout, "case %s: history broken at event %d\n", c.TrackingNo, seq)
+	return e.withStore(ctx, func(_ config.Config, s *store.Store) error {
+		checked, broken, err := verifyCases(ctx, s, args, func(c models.Case, seq int) {
+			fmt.Fprintf(e.stdout, "case %s: history broken at event %d\n", c.TrackingNo, seq)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d cases checked, %d with a broken history\n", checked, broken)
+		if broken > 0 {
+			return fmt.Errorf("verify: %d cases have a broken history", broken)
+		}
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%d cases checked, %d with a broken history\n", checked, broken)
-	if broken > 0 {
-		return fmt.Errorf("verify: %d cases have a broken history", broken)
-	}
-	return nil
 }
 
 // verifyCases checks the named cases, or all cases page by page, reporting each broken one.
