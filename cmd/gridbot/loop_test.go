@@ -312,3 +312,32 @@ func TestNearbyDuplicateIsOfferedToFollow(t *testing.T) {
 		t.Fatal("a separate report got the same number")
 	}
 }
+
+func TestLeaderAssignsAndRefusesAndOfficersAskThePlatform(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	leader := sandboxPhone(app, base, openidLinZhiqiang, true)
+	no := fileComplaint(t, sandboxPhone(app, base, "oCitizen_assign", true))
+	expect(t, say(t, leader, "指派 "+no+" 无名氏"), "本队没有名为“无名氏”的队员")
+	expect(t, say(t, leader, "指派 "+no+" 陈建华"), "已指派")
+	c, in := intentsOf(t, app.store, no)
+	officerID := personID(t, app.store, openidChenJianhua)
+	if c.AssigneeID != officerID || !hasIntent(in, models.NoticeAssigned, officerID) {
+		t.Fatalf("assignment: assignee %d, intents %+v", c.AssigneeID, in)
+	}
+	expect(t, say(t, officer, "签收 "+no), "已签收")
+	expect(t, say(t, officer, "联合 "+no+" 市场监管 生态环境"), "当前状态：已签收")
+	expect(t, say(t, officer, "延期 "+no+" 5 等待联合执法"), "延期申请中")
+	expect(t, say(t, officer, "批准延期 "+no), "没有权限")
+	expect(t, say(t, leader, "驳回延期 "+no), "处置中")
+	expect(t, say(t, officer, "移送 "+no+" 市场监管局 属于无证经营"), "已移送")
+	c, in = intentsOf(t, app.store, no)
+	operator, err := app.store.PersonByCode(context.Background(), "p-platform-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != models.StateTransferred || !hasIntent(in, models.NoticeRequest, operator.ID) {
+		t.Fatalf("transfer: %s, intents %+v", c.State, in)
+	}
+	expect(t, say(t, sandboxPhone(app, base, "oCitizen_nobody", true), "签收 "+no), "供执法队员和工作人员使用")
+}
