@@ -119,7 +119,8 @@ func NormalizeMySQLDSN(dsn string) (string, error) {
 		return "", fmt.Errorf("mysql dsn: %w", err)
 	}
 	c.ParseTime = true
-	c.ClientFoundRows = true // RowsAffected counts matched rows, as on SQLite
+	c.ClientFoundRows = true   // RowsAffected counts matched rows, as on SQLite
+	c.InterpolateParams = true // one round trip per statement instead of prepare, execute, close
 	c.Loc = time.UTC
 	if c.Params == nil {
 		c.Params = map[string]string{}

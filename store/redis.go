@@ -25,6 +25,7 @@ func OpenRedis(ctx context.Context, url string) (*Redis, error) {
 		if err != nil {
 			return nil, fmt.Errorf("start embedded redis: %w", err)
 		}
+		m.ClockTTL(true) // keys expire with the wall clock, as on a real server
 		r.embedded = m
 		opts = &redis.Options{Addr: m.Addr()}
 	} else {

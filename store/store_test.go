@@ -271,3 +271,18 @@ func TestRedisEmbeddedAndReal(t *testing.T) {
 		})
 	}
 }
+
+func TestEmbeddedRedisExpiresKeys(t *testing.T) {
+	r, err := store.OpenRedis(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Client.Set(ctx, "k", "v", 50*time.Millisecond).Err(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(120 * time.Millisecond)
+	if n, err := r.Client.Exists(ctx, "k").Result(); err != nil || n != 0 {
+		t.Fatalf("a key with a 50ms TTL still exists after 120ms: %d %v", n, err)
+	}
+}

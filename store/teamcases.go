@@ -21,11 +21,12 @@ func (s *Store) OpenCasesOfTeam(ctx context.Context, team string, limit int) ([]
 }
 
 // OpenCasesOfMatter returns the open cases of a matter in a township, newest first: the
-// candidates a new report may duplicate.
+// candidates a new report may duplicate (with their place, state and reporter only).
 func (s *Store) OpenCasesOfMatter(ctx context.Context, matter, township string, limit int) ([]models.Case, error) {
 	closed := []string{string(models.StateClosed), string(models.StateRejected), string(models.StateMerged)}
 	var rows []caseRow
-	err := s.conn(ctx).Where("matter_code = ? AND township_code = ? AND state NOT IN ?", matter, township, closed).
+	err := s.conn(ctx).Select("id, tracking_no, matter_code, state, lat, lng, address, grid_code, village_code, township_code, reporter_id").
+		Where("township_code = ? AND matter_code = ? AND state NOT IN ?", township, matter, closed).
 		Order("id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "cases")

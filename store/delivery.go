@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"gridbot/models"
+)
+
+// ClaimDueIntents hands up to limit due intents to owner for lease: pending intents whose
+// next attempt is due, and intents still "sending" whose previous holder's lease ran out (it
+// crashed or hung). They become "sending", claimed by owner until now+lease, with one more
+// attempt counted. On MySQL/MariaDB the rows are read FOR UPDATE SKIP LOCKED, so concurrent
+// claimers in any number of instances never get the same intent; on SQLite the single
+// connection makes the transaction the only writer.
+func (s *Store) ClaimDueIntents(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]models.Intent, error) {
+	if owner == "" || lease <= 0 || limit <= 0 {
+		return nil, models.Errorf(models.EInvalid, "claim intents needs an owner, a lease and a limit")
+	}
+	now = models.EventTime(now)
+	var out []models.Intent
+	err := s.InTx(ctx, func(tx *Store) error {
+		rows, err := tx.dueIntentRows(ctx, now, limit)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		out, err = tx.claimRows(ctx, rows, owner, now.Add(lease))
+		return err
+	})
+	if err != nil {
+		return nil, translate(err, "notifications")
+	}
+	return out, nil
+}
+
+// dueIntentRows locks and returns the intents due at now: expired leases first, then pending
+// intents by due time. Each query runs on its own index range.
+func (s *Store) dueIntentRows(ctx context.Context, now time.Time, limit int) ([]intentRow, error) {
+	var expired, pending []intentRow
+	err := s.lockedForClaim(ctx).Where("state = ? AND claimed_until <= ?", string(models.IntentSending), now).
+		Order("claimed_until, id").Limit(limit).Find(&expired).Error
+	if err != nil || len(expired) >= limit {
+		return expired, err
+	}
+	err = s.lockedForClaim(ctx).Where("state = ? AND next_attempt_at <= ?", string(models.IntentPending), now).
+		Order("next_attempt_at, id").Limit(limit - len(expired)).Find(&pending).Error
+	return append(expired, pending...), err
+}
+
+// lockedForClaim starts a query that locks what it reads and skips rows another claimer holds.
+func (s *Store) lockedForClaim(ctx context.Context) *gorm.DB {
+	q := s.conn(ctx)
+	if s.driver == DriverMySQL {
+		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: clause.LockingOptionsSkipLocked})
+	}
+	return q
+}
+
+// claimRows marks locked rows as sent by owner until the lease ends and returns them as claimed.
+func (s *Store) claimRows(ctx context.Context, rows []intentRow, owner string, until time.Time) ([]models.Intent, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	err := s.conn(ctx).Model(&intentRow{}).Where("id IN ?", ids).Updates(map[string]any{
+		"state": string(models.IntentSending), "claimed_by": owner, "claimed_until": until,
+		"attempts": gorm.Expr("attempts + 1"),
+	}).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.Intent, len(rows))
+	for i, r := range rows {
+		r.State, r.Attempts = string(models.IntentSending), r.Attempts+1
+		out[i] = r.toIntent()
+	}
+	return out, nil
+}
+
+// MarkSent records that owner delivered intent id. It returns models.EConflict when owner no
+// longer holds the claim (its lease ran out and another worker took the intent); calling it
+// again after success returns nil.
+func (s *Store) MarkSent(ctx context.Context, id int64, owner string) error {
+	now := models.EventTime(time.Now())
+	return s.finishClaim(ctx, id, owner, models.IntentSent, map[string]any{"sent_at": now, "claimed_until": nil})
+}
+
+// MarkRetry puts intent id back in the queue for another attempt at next, keeping err as its
+// last error. Like MarkSent it is guarded by owner's claim and idempotent.
+func (s *Store) MarkRetry(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
+	return s.finishClaim(ctx, id, owner, models.IntentPending, map[string]any{
+		"next_attempt_at": models.EventTime(next), "last_error": clip(errText), "claimed_until": nil})
+}
+
+// MarkFailed gives up on intent id, keeping err as its last error: it stays visible as failed.
+// Like MarkSent it is guarded by owner's claim and idempotent.
+func (s *Store) MarkFailed(ctx context.Context, id int64, owner string, errText string) error {
+	return s.finishClaim(ctx, id, owner, models.IntentFailed, map[string]any{
+		"last_error": clip(errText), "claimed_until": nil})
+}
+
+// ReleaseIntents hands back intents that owner claimed but did not try to send (at shutdown):
+// they are due again at once and the attempt claimed for them is not counted. Intents owner no
+// longer holds are left alone.
+func (s *Store) ReleaseIntents(ctx context.Context, owner string, ids []int64) error {
+	return s.unclaim(ctx, owner, ids, time.Now())
+}
+
+// DeferIntent hands back an intent that owner did not try to send (a rate limit said wait), due
+// again at next, without counting the attempt. An intent owner no longer holds is left alone.
+func (s *Store) DeferIntent(ctx context.Context, id int64, owner string, next time.Time) error {
+	return s.unclaim(ctx, owner, []int64{id}, next)
+}
+
+// unclaim makes intents owner holds pending again at next and uncounts their claimed attempt.
+func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, next time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.conn(ctx).Model(&intentRow{}).
+		Where("id IN ? AND state = ? AND claimed_by = ?", ids, string(models.IntentSending), owner).
+		Updates(map[string]any{"state": string(models.IntentPending), "claimed_until": nil,
+			"next_attempt_at": models.EventTime(next), "attempts": gorm.Expr("attempts - 1")}).Error
+	return translate(err, "notifications")
+}
+
+// finishClaim moves a claimed intent to state with the extra columns set, only while owner holds
+// it; an intent already in that state by owner's hand counts as done.
+func (s *Store) finishClaim(ctx context.Context, id int64, owner string, state models.IntentState, set map[string]any) error {
+	set["state"] = string(state)
+	res := s.conn(ctx).Model(&intentRow{}).
+		Where("id = ? AND state = ? AND claimed_by = ?", id, string(models.IntentSending), owner).Updates(set)
+	if res.Error != nil {
+		return translate(res.Error, "notification")
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var cur struct {
+		State     string
+		ClaimedBy string
+	}
+	if err := s.conn(ctx).Table("intents").Select("state, claimed_by").Where("id = ?", id).Take(&cur).Error; err != nil {
+		return translate(err, "notification")
+	}
+	if cur.State == string(state) && cur.ClaimedBy == owner {
+		return nil
+	}
+	return models.Errorf(models.EConflict, "notification %d is no longer claimed by %s", id, owner)
+}
+
+// maxErrorText bounds the error text kept with an intent.
+const maxErrorText = 1000
+
+// clip shortens an error text to maxErrorText bytes, on a rune boundary.
+func clip(s string) string {
+	if len(s) <= maxErrorText {
+		return s
+	}
+	cut := maxErrorText
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut]
+}

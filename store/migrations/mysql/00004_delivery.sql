@@ -1,0 +1,11 @@
+-- Delivery of the outbox: which worker holds an intent being sent, and until when.
+
+-- +goose Up
+ALTER TABLE intents ADD COLUMN claimed_by VARCHAR(64) NOT NULL DEFAULT '';
+ALTER TABLE intents ADD COLUMN claimed_until DATETIME(6) NULL;
+CREATE INDEX idx_intents_lease ON intents (state, claimed_until);
+
+-- +goose Down
+DROP INDEX idx_intents_lease ON intents;
+ALTER TABLE intents DROP COLUMN claimed_until;
+ALTER TABLE intents DROP COLUMN claimed_by;
