@@ -28,6 +28,8 @@ type Store interface {
 	InboxEntry(ctx context.Context, id int64) (models.InboxEntry, error)
 	// FinishInbound records the outcome of one processing attempt.
 	FinishInbound(ctx context.Context, id int64, state models.InboxState, reply string) error
+	// FinishInboundBatch records many outcomes in one transaction.
+	FinishInboundBatch(ctx context.Context, outcomes []models.InboxOutcome) error
 	// PendingInbound returns unfinished entries received before a time.
 	PendingInbound(ctx context.Context, before time.Time, limit int) ([]models.InboxEntry, error)
 }
@@ -68,7 +70,10 @@ type Service struct {
 	cancel context.CancelFunc
 	stop   chan struct{} // closed by Close: stops the retry loop
 	once   sync.Once
-	now    func() time.Time
+	done   *finisher
+	// closeFinisher closes the finisher once, after the processing it records has stopped.
+	closeFinisher sync.Once
+	now           func() time.Time
 }
 
 // New builds the inbox service.
@@ -83,9 +88,11 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 		cfg.ProcessLimit = 60 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{cfg: cfg, store: st, redis: rdb, proc: proc, sender: sender, log: log,
+	s := &Service{cfg: cfg, store: st, redis: rdb, proc: proc, sender: sender, log: log,
 		slots: make(chan struct{}, max(cfg.Workers, 1)), ctx: ctx, cancel: cancel, stop: make(chan struct{}),
 		now: time.Now}
+	s.done = newFinisher(st, func(msg string, err error) { log.Error(msg, "err", err) })
+	return s
 }
 
 // CheckNonce refuses a replayed request: the same timestamp and nonce seen within the window with

@@ -120,10 +120,10 @@ func TestSlowReplyGoesOutAsMessage(t *testing.T) {
 	if got := snd.all()[0]; got != "oTest:迟到的回复" {
 		t.Fatalf("late reply %q", got)
 	}
-	e := entry(t, st, 7)
-	if e.State != models.InboxDone || e.Reply != "迟到的回复" {
-		t.Fatalf("entry %+v", e)
-	}
+	waitFor(t, "the done mark", func() bool {
+		e := entry(t, st, 7)
+		return e.State == models.InboxDone && e.Reply == "迟到的回复"
+	})
 }
 
 // entry finds the inbox entry of a message id.
@@ -157,9 +157,10 @@ func TestPanicIsAcknowledgedAndRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the retried reply", func() bool { return len(snd.all()) == 1 })
-	if e := entry(t, st, 9); e.State != models.InboxDone || e.Reply != "好了" {
-		t.Fatalf("entry after the retry %+v", e)
-	}
+	waitFor(t, "the done mark", func() bool {
+		e := entry(t, st, 9)
+		return e.State == models.InboxDone && e.Reply == "好了"
+	})
 }
 
 func TestRepeatedFailureIsMarkedFailed(t *testing.T) {
@@ -210,5 +211,30 @@ func TestCheckNonce(t *testing.T) {
 		if models.ErrorCodeOf(err) != tt.want {
 			t.Errorf("%s: CheckNonce = %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+func TestLostDoneMarkIsRecoveredFromRedis(t *testing.T) {
+	var calls atomic.Int32
+	s, snd, st := newService(t, time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		calls.Add(1)
+		return "答复", nil
+	}))
+	if r, err := s.Receive(context.Background(), msg(21, "x")); err != nil || r != "答复" {
+		t.Fatalf("Receive = %q, %v", r, err)
+	}
+	waitFor(t, "the done mark", func() bool { return entry(t, st, 21).State == models.InboxDone })
+	// A crash lost the mark: the entry is pending again, but its reply is still in Redis.
+	if err := st.FinishInbound(context.Background(), entry(t, st, 21).ID, models.InboxPending, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RetryPending(context.Background(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if e := entry(t, st, 21); e.State != models.InboxDone || e.Reply != "答复" {
+		t.Fatalf("entry after recovery %+v", e)
+	}
+	if calls.Load() != 1 || len(snd.all()) != 0 {
+		t.Fatalf("processed %d times, %d late replies: a recovered entry must not run again", calls.Load(), len(snd.all()))
 	}
 }

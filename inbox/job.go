@@ -87,12 +87,15 @@ func (s *Service) run(entry models.InboxEntry, j *job) {
 			state = models.InboxFailed
 		}
 	}
-	if err := s.store.FinishInbound(ctx, entry.ID, state, reply); err != nil {
-		s.log.ErrorContext(ctx, "recording an inbound message's outcome failed", "inbox_id", entry.ID, "err", err)
-	}
 	if state == models.InboxDone {
+		// The reply goes to Redis at once (retries and duplicates read it there); the done mark
+		// is written with others in one commit.
 		s.redis.Set(ctx, s.replyKey(entry.ID), reply, 2*s.cfg.Window)
+		s.done.add(models.InboxOutcome{ID: entry.ID, State: state, Reply: reply})
 	} else {
+		if err := s.store.FinishInbound(ctx, entry.ID, state, reply); err != nil {
+			s.log.ErrorContext(ctx, "recording an inbound message's outcome failed", "inbox_id", entry.ID, "err", err)
+		}
 		s.release(entry.ID)
 	}
 	if j.finish(reply) && state == models.InboxDone {

@@ -3,6 +3,8 @@ package inbox
 import (
 	"context"
 	"time"
+
+	"gridbot/models"
 )
 
 // Start runs the retry loop in the background: it processes unfinished entries at once (those
@@ -39,6 +41,13 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		return err
 	}
 	for _, e := range entries {
+		if reply, err := s.redis.Get(ctx, s.replyKey(e.ID)).Result(); err == nil {
+			// Processed, but its done mark was lost (a crash before the batch was written).
+			if err := s.store.FinishInbound(ctx, e.ID, models.InboxDone, reply); err != nil {
+				return err
+			}
+			continue
+		}
 		claimed, err := s.redis.SetNX(ctx, s.claimKey(e.ID), "1", s.cfg.ProcessLimit).Result()
 		if err != nil {
 			return err
@@ -46,6 +55,7 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		if !claimed {
 			continue
 		}
+
 		select {
 		case s.slots <- struct{}{}:
 		case <-ctx.Done():
@@ -77,4 +87,5 @@ func (s *Service) Close(timeout time.Duration) {
 		s.log.Warn("inbox: processing still running at shutdown; unfinished entries are retried at the next start")
 	}
 	s.cancel()
+	s.closeFinisher.Do(s.done.close)
 }

@@ -71,3 +71,10 @@ type InboxEntry struct {
 	ReceivedAt time.Time
 	DoneAt     time.Time
 }
+
+// InboxOutcome is the result of processing one inbox entry.
+type InboxOutcome struct {
+	ID    int64
+	State InboxState
+	Reply string
+}

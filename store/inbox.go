@@ -118,3 +118,16 @@ func (s *Store) InboxCount(ctx context.Context) (int64, error) {
 
 // gormExprAttempts increments the attempt counter in place.
 func gormExprAttempts() any { return gorm.Expr("attempts + 1") }
+
+// FinishInboundBatch records many outcomes in one transaction: one commit for a burst of
+// finished messages.
+func (s *Store) FinishInboundBatch(ctx context.Context, outcomes []models.InboxOutcome) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		for _, o := range outcomes {
+			if err := tx.FinishInbound(ctx, o.ID, o.State, o.Reply); err != nil && models.ErrorCodeOf(err) != models.ENotFound {
+				return err
+			}
+		}
+		return nil
+	})
+}

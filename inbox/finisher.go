@@ -1,0 +1,84 @@
+package inbox
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"gridbot/models"
+)
+
+// finisher records finished entries in batches: one commit for every burst instead of one per
+// message. The reply is in Redis already, so a retry that comes before the batch is written
+// still gets it, and an entry whose mark was lost in a crash is finished from Redis, not
+// processed again.
+type finisher struct {
+	store  Store
+	in     chan models.InboxOutcome
+	done   chan struct{}
+	log    func(msg string, err error)
+	mu     sync.RWMutex
+	closed bool
+}
+
+// newFinisher starts the batching loop.
+func newFinisher(st Store, log func(string, error)) *finisher {
+	f := &finisher{store: st, in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}
+	go f.loop()
+	return f
+}
+
+// add queues an outcome; it blocks when the queue is full (back-pressure on processing). After
+// close it drops the outcome: the entry is finished from Redis at the next start.
+func (f *finisher) add(o models.InboxOutcome) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if !f.closed {
+		f.in <- o
+	}
+}
+
+// close writes what is queued and stops.
+func (f *finisher) close() {
+	f.mu.Lock()
+	f.closed = true
+	close(f.in)
+	f.mu.Unlock()
+	<-f.done
+}
+
+// loop collects outcomes for up to 5 ms or 200 entries and writes them together.
+func (f *finisher) loop() {
+	defer close(f.done)
+	for o := range f.in {
+		batch := []models.InboxOutcome{o}
+		timer := time.NewTimer(5 * time.Millisecond)
+	collect:
+		for len(batch) < 200 {
+			select {
+			case next, ok := <-f.in:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, next)
+			case <-timer.C:
+				break collect
+			}
+		}
+		timer.Stop()
+		f.write(batch)
+	}
+}
+
+// write records a batch, retrying once; entries it cannot record are finished later from Redis.
+func (f *finisher) write(batch []models.InboxOutcome) {
+	for attempt := 0; attempt < 2; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := f.store.FinishInboundBatch(ctx, batch)
+		cancel()
+		if err == nil {
+			return
+		}
+		f.log("recording finished inbox entries failed", err)
+	}
+}
