@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -145,6 +146,22 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 	c, in = intentsOf(t, app.store, no)
 	if c.State != models.StateClosed || c.Rating != 5 || c.ClosedAt.IsZero() {
 		t.Fatalf("closed case %+v", c)
+	}
+	var told []string
+	for _, i := range in {
+		if i.RecipientID == citizenID {
+			var n models.Notice
+			if err := json.Unmarshal(i.Payload, &n); err != nil || i.Kind != models.NoticeStatus {
+				t.Fatalf("reporter intent %s %s: %v", i.Kind, i.Payload, err)
+			}
+			if n.Description != "" || n.Note != "" || n.Place != "" {
+				t.Errorf("a reporter's update carries internal details: %s", i.Payload)
+			}
+			told = append(told, string(n.State))
+		}
+	}
+	if got := strings.Join(told, " "); got != "dispatched signed handled closed" {
+		t.Errorf("the reporter was told %q, want every step: dispatched signed handled closed", got)
 	}
 	events, err := app.store.Events(context.Background(), c.ID)
 	if err != nil || models.VerifyChain(events) != 0 {
