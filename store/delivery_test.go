@@ -177,3 +177,27 @@ func TestReleaseIntentsMakesThemDueWithoutCountingAnAttempt(t *testing.T) {
 		}
 	})
 }
+
+func TestDeferIntentPostponesWithoutCountingAnAttempt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		addTestIntents(t, s, 1)
+		got, err := s.ClaimDueIntents(ctx, time.Now().Add(time.Second), "w", time.Hour, 1)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("claim = %v, %v", got, err)
+		}
+		next := time.Now().Add(time.Hour)
+		if err := s.DeferIntent(ctx, got[0].ID, "other", next); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeferIntent(ctx, got[0].ID, "w", next); err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.Intents(ctx, store.IntentFilter{})
+		if err != nil || len(all) != 1 {
+			t.Fatalf("intents = %v, %v", all, err)
+		}
+		if in := all[0]; in.State != models.IntentPending || in.Attempts != 0 || in.NextAttemptAt.Before(next.Add(-time.Second)) {
+			t.Fatalf("deferred intent %+v, want pending, no attempt, due in an hour", in)
+		}
+	})
+}

@@ -1,0 +1,172 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"gridbot/models"
+	"gridbot/store"
+)
+
+// Deps are what a Dispatcher works with. WeCom may be nil when no WeCom application is set up:
+// intents for the wecom channel then fail. Limiter (a RedisLimiter) paces sends across instances.
+type Deps struct {
+	Store    *store.Store
+	Official OfficialSender
+	WeCom    WeComSender
+	Limiter  Limiter // nil: no rate limit
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+}
+
+// Dispatcher delivers the outbox with a bounded pool of workers. Start it once; Close stops it.
+type Dispatcher struct {
+	cfg      Config
+	store    *store.Store
+	official OfficialSender
+	wecom    WeComSender
+	limiter  Limiter
+	log      *slog.Logger
+	outcomes *prometheus.CounterVec
+	now      func() time.Time
+
+	wake   chan struct{}
+	stop   context.CancelFunc
+	run    context.Context
+	wg     sync.WaitGroup
+	closed sync.Once
+}
+
+// New builds a dispatcher; it sends nothing until Start. It fails on an invalid config or when
+// the metrics cannot be registered.
+func New(cfg Config, deps Deps) (*Dispatcher, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if deps.Store == nil || deps.Official == nil || deps.Registry == nil {
+		return nil, errors.New("notify: a dispatcher needs a store, an official sender and a registry")
+	}
+	outcomes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gridbot_notifications_total",
+		Help: "Notification delivery attempts by kind and outcome (sent, retry, failed, unreachable, deferred).",
+	}, []string{"kind", "outcome"})
+	if err := deps.Registry.Register(outcomes); err != nil {
+		return nil, fmt.Errorf("notify: register metrics: %w", err)
+	}
+	log := deps.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Dispatcher{cfg: cfg, store: deps.Store, official: deps.Official, wecom: deps.WeCom, limiter: deps.Limiter, log: log,
+		outcomes: outcomes, now: time.Now, wake: make(chan struct{}, 1)}, nil
+}
+
+// Owner is the name under which this dispatcher claims intents.
+func (d *Dispatcher) Owner() string { return d.cfg.Owner }
+
+// MissingTemplates returns the kinds among kinds with no template configured.
+func (d *Dispatcher) MissingTemplates(kinds []string) []string { return d.cfg.MissingTemplates(kinds) }
+
+// Start launches the workers; they run until Close or until ctx ends.
+func (d *Dispatcher) Start(ctx context.Context) {
+	d.run, d.stop = context.WithCancel(ctx)
+	for i := range d.cfg.Workers {
+		d.wg.Go(func() { d.work(i) })
+	}
+}
+
+// Wake makes an idle worker look for due intents now instead of at its next poll: call it after
+// committing a transaction that wrote intents. It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops claiming, lets the sends in flight finish, and hands back claimed intents not yet
+// tried. It waits at most timeout; it then returns an error and any intent still held becomes
+// due again when its lease ends.
+func (d *Dispatcher) Close(timeout time.Duration) error {
+	var err error
+	d.closed.Do(func() {
+		if d.stop == nil {
+			return
+		}
+		d.stop()
+		done := make(chan struct{})
+		go func() { d.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(timeout):
+			err = fmt.Errorf("notify: close: workers still sending after %s; their leases will expire", timeout)
+		}
+	})
+	return err
+}
+
+// work is one worker: it claims a batch, sends it, and waits for a wake-up or the next poll when
+// nothing is due.
+func (d *Dispatcher) work(n int) {
+	log := d.log.With("worker", n)
+	ticker := time.NewTicker(d.cfg.PollInterval)
+	defer ticker.Stop()
+	for {
+		claimed, err := d.runBatch()
+		if err != nil {
+			log.Warn("claim notifications", "err", err)
+		}
+		if claimed == d.cfg.Batch {
+			d.Wake() // more may be due: rope in an idle worker too
+			if d.run.Err() == nil {
+				continue
+			}
+		}
+		select {
+		case <-d.run.Done():
+			return
+		case <-d.wake:
+		case <-ticker.C:
+		}
+	}
+}
+
+// runBatch claims due intents and delivers them one by one; at shutdown it releases the ones not
+// yet tried. It returns how many it claimed.
+func (d *Dispatcher) runBatch() (int, error) {
+	if d.run.Err() != nil {
+		return 0, nil
+	}
+	batch, err := d.store.ClaimDueIntents(d.run, d.now(), d.cfg.Owner, d.cfg.Lease, d.cfg.Batch)
+	if err != nil {
+		return 0, err
+	}
+	for i, in := range batch {
+		if d.run.Err() != nil {
+			d.release(batch[i:])
+			break
+		}
+		d.deliver(in)
+	}
+	return len(batch), nil
+}
+
+// release hands intents back at shutdown.
+func (d *Dispatcher) release(rest []models.Intent) {
+	ids := make([]int64, len(rest))
+	for i, in := range rest {
+		ids[i] = in.ID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.store.ReleaseIntents(ctx, d.cfg.Owner, ids); err != nil {
+		d.log.Warn("release notifications", "count", len(ids), "err", err)
+	}
+}
