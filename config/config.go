@@ -82,6 +82,9 @@ type Config struct {
 	DuplicateRadiusMeters int           `env:"DUPLICATE_RADIUS_METERS" yaml:"duplicate_radius_meters" default:"200" desc:"A new report of the same matter within this distance of an open case is offered to follow that case instead (0 turns it off)."`
 	WorkingHours          string        `env:"WORKING_HOURS" yaml:"working_hours" default:"08:30-12:00,14:30-17:30" desc:"Working periods of a working day, on which deadlines are counted (statutory holidays and 调休 days come from the calendar)."`
 	UnratedAfterDays      int           `env:"UNRATED_AFTER_DAYS" yaml:"unrated_after_days" default:"7" desc:"A closed case without a rating after this many days is counted as unrated."`
+	NotifyWorkers         int           `env:"NOTIFY_WORKERS" yaml:"notify_workers" default:"8" desc:"Workers that deliver notifications from the outbox."`
+	NotifyCaseURL         string        `env:"NOTIFY_CASE_URL" yaml:"notify_case_url" desc:"A tap on a template or WeCom message opens this URL followed by the tracking number (empty: no link)."`
+	WeChatTemplates       string        `env:"WECHAT_TEMPLATES" yaml:"wechat_templates" desc:"Template message ids per notification kind, as kind=TEMPLATE_ID pairs separated by commas (e.g. case_status=AbC...,case_dispatched=XyZ...); kinds without one are reported at start."`
 	BindFailuresPerHour   int           `env:"BIND_FAILURES_PER_HOUR" yaml:"bind_failures_per_hour" default:"5" desc:"Wrong binding codes one WeChat user may try per hour before binding is refused."`
 
 	// WeChat Official Account.
@@ -289,6 +292,8 @@ func (c Config) problems() problems {
 		{"CONVERSATION_IDLE", checkPositive(c.ConversationIdle)},
 		{"PLACE_RADIUS_METERS", checkAtLeastOne(int64(c.PlaceRadiusMeters))},
 		{"BIND_FAILURES_PER_HOUR", checkAtLeastOne(int64(c.BindFailuresPerHour))},
+		{"NOTIFY_WORKERS", checkAtLeastOne(int64(c.NotifyWorkers))},
+		{"WECHAT_TEMPLATES", checkTemplates(c.WeChatTemplates)},
 		{"DUPLICATE_RADIUS_METERS", checkNotNegative(int64(c.DuplicateRadiusMeters))},
 		{"WORKING_HOURS", checkPeriods(c.WorkingHours)},
 		{"UNRATED_AFTER_DAYS", checkAtLeastOne(int64(c.UnratedAfterDays))},
@@ -305,6 +310,31 @@ func (c Config) problems() problems {
 		}
 	}
 	return p
+}
+
+// checkTemplates requires kind=id pairs separated by commas.
+func checkTemplates(s string) string {
+	if _, err := ParseTemplates(s); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// ParseTemplates reads "kind=id,kind=id" into a map.
+func ParseTemplates(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		kind, id, ok := strings.Cut(pair, "=")
+		if !ok || strings.TrimSpace(kind) == "" || strings.TrimSpace(id) == "" {
+			return nil, fmt.Errorf("must be kind=TEMPLATE_ID pairs separated by commas, got %q", pair)
+		}
+		out[strings.TrimSpace(kind)] = strings.TrimSpace(id)
+	}
+	return out, nil
 }
 
 // checkNotNegative requires zero or more.

@@ -72,6 +72,7 @@ func defaultConfig() Config {
 		DuplicateRadiusMeters: 200,
 		WorkingHours:          "08:30-12:00,14:30-17:30",
 		UnratedAfterDays:      7,
+		NotifyWorkers:         8,
 		WeChatAPIBase:         "https://api.weixin.qq.com",
 		WeComAPIBase:          "https://qyapi.weixin.qq.com",
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"time"
@@ -11,10 +12,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gridbot/bot"
+	"gridbot/config"
 	"gridbot/handlers"
 	"gridbot/inbox"
 	"gridbot/media"
 	"gridbot/models"
+	"gridbot/notify"
 	"gridbot/store"
 	"gridbot/wechat"
 	"gridbot/wechatsim"
@@ -25,10 +28,13 @@ import (
 // The sandbox's documented credentials: used when no WeChat credentials are configured, with an
 // in-process simulator of WeChat's API. They reach nothing outside this process.
 const (
-	SandboxAppID     = "wxsandbox00000001"
-	SandboxAppSecret = "gridbot-sandbox-secret"
-	SandboxToken     = "gridbot-sandbox-token"
-	sandboxAPIPath   = "/sandbox/wechat-api"
+	SandboxAppID      = "wxsandbox00000001"
+	SandboxAppSecret  = "gridbot-sandbox-secret"
+	SandboxToken      = "gridbot-sandbox-token"
+	SandboxCorpID     = "wwsandbox00000001"
+	SandboxCorpSecret = "gridbot-sandbox-corp-secret"
+	SandboxAgentID    = "1000002"
+	sandboxAPIPath    = "/sandbox/wechat-api"
 )
 
 // SandboxAESKey is the sandbox's EncodingAESKey (43 characters).
@@ -52,11 +58,14 @@ type gateway struct {
 	workflow   *workflow.Workflow
 	supervisor *workflow.Supervisor
 	supervised chan struct{} // closed when the supervision loop has stopped
+	delivery   *notify.Dispatcher
+	log        *slog.Logger
 }
 
 // start runs the background loops: inbox retries and supervision, until ctx is done.
 func (g *gateway) start(ctx context.Context) {
 	g.inbox.Start(ctx, 30*time.Second)
+	g.delivery.Start(ctx)
 	g.supervised = make(chan struct{})
 	go func() {
 		defer close(g.supervised)
@@ -66,26 +75,34 @@ func (g *gateway) start(ctx context.Context) {
 
 // openGateway builds the WeChat gateway once the listener's address is known.
 func (a *App) openGateway(ctx context.Context) error {
-	g := &gateway{}
+	g := &gateway{log: a.log}
 	a.gateway = g
 	g.creds = a.wechatCreds()
 	if !a.cfg.WeChatConfigured() {
-		g.sandbox = wechatsim.NewAPI(wechatsim.APIConfig{AppID: SandboxAppID, AppSecret: SandboxAppSecret})
+		g.sandbox = wechatsim.NewAPI(wechatsim.APIConfig{AppID: SandboxAppID, AppSecret: SandboxAppSecret,
+			CorpID: SandboxCorpID, CorpSecret: SandboxCorpSecret, AgentID: SandboxAgentID})
 		a.log.Warn("SANDBOX MODE: no WeChat credentials configured; gridbot talks to its built-in WeChat simulator at " +
 			g.creds.apiBase + " and no real WeChat user can reach it. Set GRIDBOT_WECHAT_APPID, _SECRET and _TOKEN for production.")
 	}
 	wechat.QuietLibraryLog(a.log)
-	client, err := wechat.InstallHTTPClient(g.creds.apiBase, a.cfg.WeComAPIBase, 10*time.Second)
+	workBase := a.cfg.WeComAPIBase
+	if g.sandbox != nil {
+		workBase = g.creds.apiBase // the simulator serves both APIs
+	}
+	client, err := wechat.InstallHTTPClient(g.creds.apiBase, workBase, 10*time.Second)
 	if err != nil {
 		return err
 	}
-	g.account, err = wechat.NewAccount(wechat.AccountConfig{AppID: g.creds.appID, AppSecret: g.creds.secret,
+	acfg := wechat.AccountConfig{AppID: g.creds.appID, AppSecret: g.creds.secret,
 		Token: g.creds.token, AESKey: g.creds.aesKey, HTTPClient: client, Log: a.log,
-		Cache: wechat.NewRedisCache(a.redis.Client, a.cfg.RedisKeyPrefix+"wechat:")})
-	if err != nil {
+		Cache: wechat.NewRedisCache(a.redis.Client, a.cfg.RedisKeyPrefix+"wechat:")}
+	if g.account, err = wechat.NewAccount(acfg); err != nil {
 		return err
 	}
-	return a.openConversations(ctx, g)
+	if err := a.openConversations(ctx, g); err != nil {
+		return err
+	}
+	return a.openDelivery(g, acfg)
 }
 
 // wechatCreds returns the configured credentials, or the sandbox's.
@@ -184,6 +201,44 @@ func (g *gateway) register(a *App, engine *gin.Engine) {
 	cb.Register(engine)
 }
 
+// openDelivery builds the notification dispatcher over the outbox: the Official Account, WeCom
+// when configured (always in the sandbox), and rate limits shared through Redis.
+func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
+	official, err := notify.NewOfficial(g.account, acfg)
+	if err != nil {
+		return err
+	}
+	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
+		Limiter: notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
+			notify.RateConfig{Global: 400, PerRecipient: 20})}
+	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
+	if g.sandbox != nil {
+		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
+	}
+	if corp != "" && secret != "" && agent != "" {
+		if deps.WeCom, err = notify.NewWeCom(notify.WeComConfig{CorpID: corp, CorpSecret: secret, AgentID: agent,
+			Cache: acfg.Cache}); err != nil {
+			return err
+		}
+	}
+	templates, err := config.ParseTemplates(a.cfg.WeChatTemplates)
+	if err != nil {
+		return err
+	}
+	if g.sandbox != nil && len(templates) == 0 {
+		for _, k := range notify.Kinds() {
+			templates[k] = "SANDBOX_TEMPLATE_" + k // the simulator accepts any template id
+		}
+	}
+	ncfg := notify.Config{Workers: a.cfg.NotifyWorkers, Templates: templates, CaseURLBase: a.cfg.NotifyCaseURL}
+	if missing := ncfg.MissingTemplates(notify.Kinds()); len(missing) > 0 {
+		a.log.Warn("no template message configured for these notification kinds: people outside WeChat's 48-hour window will not get them; set GRIDBOT_WECHAT_TEMPLATES",
+			"kinds", missing)
+	}
+	g.delivery, err = notify.New(ncfg, deps)
+	return err
+}
+
 // close stops the inbox, the supervision loop (its context is already cancelled) and the media
 // fetcher, letting work in flight finish.
 func (g *gateway) close(timeout time.Duration) {
@@ -198,6 +253,11 @@ func (g *gateway) close(timeout time.Duration) {
 	}
 	if g.fetcher != nil {
 		g.fetcher.Close(timeout)
+	}
+	if g.delivery != nil {
+		if err := g.delivery.Close(timeout); err != nil {
+			g.log.Warn("notification delivery still running at shutdown; claimed intents return after their lease", "err", err)
+		}
 	}
 }
 

@@ -358,3 +358,40 @@ func TestLeaderAssignsAndRefusesAndOfficersAskThePlatform(t *testing.T) {
 	}
 	expect(t, say(t, sandboxPhone(app, base, "oCitizen_nobody", true), "签收 "+no), "供执法队员和工作人员使用")
 }
+
+func TestNotificationsReachPeopleThroughTheSandbox(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	citizen := sandboxPhone(app, base, "oCitizen_notified", true)
+	no := fileComplaint(t, citizen)
+	sent := func(to string, kind wechatsim.MessageKind, phrase string) bool {
+		for _, m := range app.gateway.sandbox.Sent() {
+			if m.To == to && m.Kind == kind && strings.Contains(string(m.Body), phrase) {
+				return true
+			}
+		}
+		return false
+	}
+	// The officer has not written in 48 hours: a template message with the dispatch card.
+	waitFor(t, "the officer's dispatch card", func() bool { return sent(openidChenJianhua, wechatsim.KindTemplate, no) })
+	// The leader prefers WeCom.
+	waitFor(t, "the leader's WeCom card", func() bool { return sent("LinZhiQiang", wechatsim.KindWork, no) })
+	// The citizen wrote just now: a customer-service message.
+	waitFor(t, "the citizen's status update", func() bool { return sent("oCitizen_notified", wechatsim.KindCustom, no) })
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	expect(t, say(t, officer, "1"), "已签收：案件 "+no)
+	waitFor(t, "the signed update", func() bool {
+		n := 0
+		for _, m := range app.gateway.sandbox.Sent() {
+			if m.To == "oCitizen_notified" && strings.Contains(string(m.Body), no) {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	_, in := intentsOf(t, app.store, no)
+	for _, i := range in {
+		if i.State == models.IntentFailed {
+			t.Errorf("intent %s to %d failed: %s", i.Kind, i.RecipientID, i.LastError)
+		}
+	}
+}

@@ -27,7 +27,8 @@ type App struct {
 	server   *http.Server
 	listener net.Listener
 	gateway  *gateway
-	ctx      context.Context // the App's own context: cancelled by Close, ends background loops
+	registry *prometheus.Registry // metrics of every part, served at /metrics
+	ctx      context.Context      // the App's own context: cancelled by Close, ends background loops
 	cancel   context.CancelFunc
 }
 
@@ -78,6 +79,8 @@ func (a *App) open(ctx context.Context) error {
 	if a.redis.Embedded() {
 		a.log.Info("using the embedded Redis-compatible server (GRIDBOT_REDIS_URL is empty)")
 	}
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
 	}
@@ -109,15 +112,13 @@ func (a *App) importSample(ctx context.Context) error {
 
 // routes builds the HTTP server with every surface.
 func (a *App) routes() {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mode := "embedded"
 	if a.cfg.DBDriver == store.DriverMySQL {
 		mode = "mysql"
 	}
 	engine := handlers.New(handlers.Deps{
 		Log:          a.log,
-		Registry:     reg,
+		Registry:     a.registry,
 		Ready:        map[string]handlers.Pinger{"database": a.store, "redis": a.redis},
 		MaxBodyBytes: a.cfg.HTTPMaxBodyBytes,
 		Info:         map[string]string{"version": version, "storage": mode, "wechat": a.gateway.mode()},
