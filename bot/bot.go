@@ -18,6 +18,8 @@ import (
 type People interface {
 	// EnsureCitizen returns the person of an openid, creating a citizen on first contact.
 	EnsureCitizen(ctx context.Context, openID string, at time.Time) (models.Person, error)
+	// PersonByWeComUserID returns the staff member of a WeCom userid; models.ENotFound if none.
+	PersonByWeComUserID(ctx context.Context, userID string) (models.Person, error)
 	// SetUnreachable marks whether a person can be sent messages.
 	SetUnreachable(ctx context.Context, personID int64, unreachable bool) error
 	// RedeemBindingCode binds an openid to the person of a one-time code: models.ENotFound for a
@@ -55,8 +57,6 @@ type Cases interface {
 	Followers(ctx context.Context, caseID int64) ([]models.Person, error)
 	// CaseByID returns a case.
 	CaseByID(ctx context.Context, id int64) (models.Case, error)
-	// PersonByOpenID returns the person of a WeChat openid.
-	PersonByOpenID(ctx context.Context, openID string) (models.Person, error)
 	// LatestIntent returns the newest notification of a kind to a person (the last dispatch card).
 	LatestIntent(ctx context.Context, recipientID int64, kind string) (models.Intent, error)
 }
@@ -144,9 +144,12 @@ func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
 	}
 	defer unlock()
 	at := b.now()
-	person, err := b.people.EnsureCitizen(ctx, in.OpenID, at)
+	person, known, err := b.identify(ctx, in, at)
 	if err != nil {
 		return "", fmt.Errorf("identify sender: %w", err)
+	}
+	if !known {
+		return msgWeComUnknown, nil
 	}
 	if in.MsgType == models.MsgEvent {
 		return b.event(ctx, in, person)
@@ -167,6 +170,20 @@ func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
 		return "", err
 	}
 	return strings.Join(append(t.notes, reply), "\n"), nil
+}
+
+// identify finds who wrote: on WeCom only staff of the deployment file (known is false for an
+// unknown userid); on the Official Account anyone, a citizen created on first contact.
+func (b *Bot) identify(ctx context.Context, in models.Inbound, at time.Time) (models.Person, bool, error) {
+	if in.Channel != models.ChannelWeCom {
+		p, err := b.people.EnsureCitizen(ctx, in.OpenID, at)
+		return p, err == nil, err
+	}
+	p, err := b.people.PersonByWeComUserID(ctx, in.OpenID)
+	if models.ErrorCodeOf(err) == models.ENotFound {
+		return models.Person{}, false, nil
+	}
+	return p, err == nil, err
 }
 
 // dispatch answers a message by its type.

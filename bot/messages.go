@@ -215,6 +215,7 @@ func attachmentsLine(n, failed, pending int) string {
 }
 
 const (
+	msgWeComUnknown      = "您的企业微信账号尚未登记为执法人员，请联系县指挥平台。"
 	msgStaffOnly         = "该功能供执法队员和工作人员使用。如您是工作人员，请先发送“绑定 绑定码”。"
 	msgNoTasks           = "本队目前没有待办案件。"
 	msgVerifyNeedsReason = "核查不通过请写明原因，例如：核查 26112700013 不通过 摊位仍在"

@@ -133,7 +133,7 @@ func (b *Bot) caseArg(t *turn, args []string) (string, []string, error) {
 	if len(args) > 0 && models.ValidTrackingNumber(args[0]) {
 		return args[0], args[1:], nil
 	}
-	no, err := b.focused(t.ctx, t.in.OpenID)
+	no, err := b.focused(t.ctx, t.in.OpenID, t.person.ID)
 	return no, args, err
 }
 
@@ -244,17 +244,13 @@ func (b *Bot) Focus(ctx context.Context, openID, trackingNo string) error {
 
 // focused returns the case a staff member's short replies act on: the newer of the case they
 // last looked at or acted on, and the last case dispatched to them; "" for none.
-func (b *Bot) focused(ctx context.Context, openID string) (string, error) {
+func (b *Bot) focused(ctx context.Context, openID string, personID int64) (string, error) {
 	v, err := b.redis.Get(ctx, b.focusKey(openID)).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return "", fmt.Errorf("focused case: %w", err)
 	}
 	no, at := parseFocus(v)
-	p, err := b.cases.PersonByOpenID(ctx, openID)
-	if err != nil {
-		return no, nil
-	}
-	in, err := b.cases.LatestIntent(ctx, p.ID, models.NoticeDispatched)
+	in, err := b.cases.LatestIntent(ctx, personID, models.NoticeDispatched)
 	if err != nil || !in.CreatedAt.After(at) {
 		return no, nil
 	}
@@ -323,7 +319,7 @@ func (b *Bot) shortReply(t *turn, text string) (string, bool, error) {
 	if text != "1" || !t.person.Staff() || t.sess != nil {
 		return "", false, nil
 	}
-	no, err := b.focused(t.ctx, t.in.OpenID)
+	no, err := b.focused(t.ctx, t.in.OpenID, t.person.ID)
 	if err != nil || no == "" {
 		return "", false, err
 	}

@@ -102,25 +102,31 @@ func (h *WeChatCallback) serve(c *gin.Context) {
 }
 
 // readBody reads the body up to the limit; more is an error.
-func (h *WeChatCallback) readBody(c *gin.Context) ([]byte, error) {
-	if c.Request.ContentLength > h.MaxBody {
-		return nil, models.Errorf(models.ETooLarge, "body over %d bytes", h.MaxBody)
+func (h *WeChatCallback) readBody(c *gin.Context) ([]byte, error) { return readLimited(c, h.MaxBody) }
+
+// fresh reports whether the callback's timestamp is within the window around now.
+func (h *WeChatCallback) fresh(ts string) bool { return freshAt(h.Now(), ts, h.Window) }
+
+// readLimited reads a request body up to max bytes; more is an error.
+func readLimited(c *gin.Context, max int64) ([]byte, error) {
+	if c.Request.ContentLength > max {
+		return nil, models.Errorf(models.ETooLarge, "body over %d bytes", max)
 	}
-	body, err := io.ReadAll(io.LimitReader(c.Request.Body, h.MaxBody+1))
-	if err != nil || int64(len(body)) > h.MaxBody {
-		return nil, models.Errorf(models.ETooLarge, "body over %d bytes", h.MaxBody)
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, max+1))
+	if err != nil || int64(len(body)) > max {
+		return nil, models.Errorf(models.ETooLarge, "body over %d bytes", max)
 	}
 	return body, nil
 }
 
-// fresh reports whether the callback's timestamp is within the window around now.
-func (h *WeChatCallback) fresh(ts string) bool {
+// freshAt reports whether a callback's Unix timestamp is within the window around now.
+func freshAt(now time.Time, ts string, window time.Duration) bool {
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
 		return false
 	}
-	d := h.Now().Sub(time.Unix(sec, 0))
-	return d <= h.Window && d >= -h.Window
+	d := now.Sub(time.Unix(sec, 0))
+	return d <= window && d >= -window
 }
 
 // answer hands the checked request to the library's server, writing its answer only once the

@@ -155,3 +155,16 @@ func (w *WeCom) SendTextCard(ctx context.Context, userID string, c TextCard) err
 func (w *WeCom) DropToken(context.Context) error {
 	return w.cache.Delete(w.tokenKey)
 }
+
+// SendText sends a plain text message (a late reply to a WeCom user's message).
+func (w *WeCom) SendText(ctx context.Context, userID, text string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("wecom send text: %w", err)
+	}
+	req := workMessage.SendTextRequest{
+		SendRequestCommon: &workMessage.SendRequestCommon{ToUser: userID, AgentID: w.agentID},
+		Text:              workMessage.TextField{Content: text},
+	}
+	_, err := w.client.SendText(req)
+	return wechat.LibraryError("wecom send text", err)
+}

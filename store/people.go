@@ -180,3 +180,8 @@ func (s *Store) People(ctx context.Context) ([]models.Person, error) {
 func (s *Store) PeopleByRole(ctx context.Context, role models.Role) ([]models.Person, error) {
 	return s.findPeople(ctx, "role = ?", string(role))
 }
+
+// PersonByWeComUserID returns the person with a WeCom userid; models.ENotFound if there is none.
+func (s *Store) PersonByWeComUserID(ctx context.Context, userID string) (models.Person, error) {
+	return s.onePerson(ctx, "person", "wecom_userid = ?", userID)
+}

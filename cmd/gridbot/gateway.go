@@ -34,6 +34,7 @@ const (
 	SandboxCorpID     = "wwsandbox00000001"
 	SandboxCorpSecret = "gridbot-sandbox-corp-secret"
 	SandboxAgentID    = "1000002"
+	SandboxWeComToken = "gridbot-sandbox-wecom-token"
 	sandboxAPIPath    = "/sandbox/wechat-api"
 )
 
@@ -59,6 +60,8 @@ type gateway struct {
 	supervisor *workflow.Supervisor
 	supervised chan struct{} // closed when the supervision loop has stopped
 	delivery   *notify.Dispatcher
+	wecom      *notify.WeCom // nil without WeCom credentials (outside the sandbox)
+	late       *lateSender
 	log        *slog.Logger
 }
 
@@ -75,7 +78,7 @@ func (g *gateway) start(ctx context.Context) {
 
 // openGateway builds the WeChat gateway once the listener's address is known.
 func (a *App) openGateway(ctx context.Context) error {
-	g := &gateway{log: a.log}
+	g := &gateway{log: a.log, late: &lateSender{}}
 	a.gateway = g
 	g.creds = a.wechatCreds()
 	if !a.cfg.WeChatConfigured() {
@@ -99,6 +102,7 @@ func (a *App) openGateway(ctx context.Context) error {
 	if g.account, err = wechat.NewAccount(acfg); err != nil {
 		return err
 	}
+	g.late.account = g.account
 	if err := a.openConversations(ctx, g); err != nil {
 		return err
 	}
@@ -156,7 +160,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
 		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText()},
-		a.store, a.redis.Client, g.bot, lateSender{g.account}, a.log)
+		a.store, a.redis.Client, g.bot, g.late, a.log)
 	return nil
 }
 
@@ -193,12 +197,27 @@ func loadCatalogue(ctx context.Context, st *store.Store, radius float64) (bot.Ca
 func (g *gateway) register(a *App, engine *gin.Engine) {
 	cb := &handlers.WeChatCallback{Token: g.creds.token, Window: a.cfg.WeChatTimestampWindow,
 		MaxBody: a.cfg.WeChatMaxBodyBytes, Server: g.account.CallbackServer, Gateway: g.inbox, Log: a.log, Now: time.Now}
-	if g.sandbox == nil {
-		cb.Register(engine)
-		return
+	if g.sandbox != nil {
+		handlers.RegisterSandbox(engine, sandboxAPIPath, g.sandbox)
 	}
-	handlers.RegisterSandbox(engine, sandboxAPIPath, g.sandbox)
 	cb.Register(engine)
+	if wc := g.wecomCallback(a); wc != nil {
+		wc.Register(engine)
+	}
+}
+
+// wecomCallback builds the WeCom callback when WeCom is configured with its callback token and
+// key (always in the sandbox), or nil.
+func (g *gateway) wecomCallback(a *App) *handlers.WeComCallback {
+	cb := &handlers.WeComCallback{CorpID: a.cfg.WeComCorpID, Token: a.cfg.WeComToken, AESKey: a.cfg.WeComAESKey,
+		Window: a.cfg.WeChatTimestampWindow, MaxBody: a.cfg.WeChatMaxBodyBytes, Gateway: g.inbox, Log: a.log, Now: time.Now}
+	if g.sandbox != nil {
+		cb.CorpID, cb.Token, cb.AESKey = SandboxCorpID, SandboxWeComToken, SandboxAESKey()
+	}
+	if cb.CorpID == "" || cb.Token == "" || cb.AESKey == "" {
+		return nil
+	}
+	return cb
 }
 
 // openDelivery builds the notification dispatcher over the outbox: the Official Account, WeCom
@@ -216,10 +235,11 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
 	}
 	if corp != "" && secret != "" && agent != "" {
-		if deps.WeCom, err = notify.NewWeCom(notify.WeComConfig{CorpID: corp, CorpSecret: secret, AgentID: agent,
+		if g.wecom, err = notify.NewWeCom(notify.WeComConfig{CorpID: corp, CorpSecret: secret, AgentID: agent,
 			Cache: acfg.Cache}); err != nil {
 			return err
 		}
+		deps.WeCom, g.late.wecom = g.wecom, g.wecom
 	}
 	templates, err := config.ParseTemplates(a.cfg.WeChatTemplates)
 	if err != nil {
@@ -297,13 +317,20 @@ func (m mediaService) AddAttachment(ctx context.Context, at models.Attachment) (
 // Enqueue queues a download.
 func (m mediaService) Enqueue(at models.Attachment) { m.f.Enqueue(at) }
 
-// lateSender delivers replies that missed their callback as customer-service messages.
-type lateSender struct{ account *wechat.Account }
+// lateSender delivers replies that missed their callback: a customer-service message on the
+// Official Account, an application message on WeCom.
+type lateSender struct {
+	account *wechat.Account
+	wecom   *notify.WeCom
+}
 
 // SendText sends a text on the channel the message came from.
-func (s lateSender) SendText(ctx context.Context, ch models.Channel, to, text string) error {
-	if ch != models.ChannelWeChat {
-		return fmt.Errorf("late reply on %s: not supported yet", ch)
+func (s *lateSender) SendText(ctx context.Context, ch models.Channel, to, text string) error {
+	if ch == models.ChannelWeCom {
+		if s.wecom == nil {
+			return fmt.Errorf("late reply on WeCom: WeCom is not configured")
+		}
+		return s.wecom.SendText(ctx, to, text)
 	}
 	return s.account.SendText(ctx, to, text)
 }
