@@ -69,6 +69,7 @@ func NewOfficial(account *wechat.Account, cfg wechat.AccountConfig) (*Official, 
 		AppID: cfg.AppID, AppSecret: cfg.AppSecret, Token: cfg.Token, EncodingAESKey: cfg.AESKey,
 		Cache: cfg.Cache, UseStableAK: true,
 	})
+	oa.SetAccessTokenHandle(account.TokenHandle()) // one token and one refresh for both clients
 	return &Official{account: account, template: oa.GetTemplate(), cache: cfg.Cache}, nil
 }
 

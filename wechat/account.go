@@ -69,6 +69,10 @@ func NewAccount(cfg AccountConfig) (*Account, error) {
 		Cache:          cfg.Cache,
 		UseStableAK:    true,
 	})
+	if rc, shared := cfg.Cache.(*RedisCache); shared {
+		// Every instance shares one token, fetched by one of them under a Redis lock.
+		oa.SetAccessTokenHandle(newSharedToken(cfg.AppID, cfg.AppSecret, rc))
+	}
 	tokens, ok := oa.GetContext().AccessTokenHandle.(credential.AccessTokenContextHandle)
 	if !ok {
 		return nil, fmt.Errorf("%w: the library's token handle takes no context", ErrConfig)
@@ -104,6 +108,10 @@ func (cfg AccountConfig) validate() error {
 	}
 	return nil
 }
+
+// TokenHandle returns the account's access-token handle, for other clients of the same account
+// (template messages) so that they share the token and its refresh.
+func (a *Account) TokenHandle() credential.AccessTokenContextHandle { return a.tokens }
 
 // TokenCacheKey is the key under which the library caches the access token in the Cache: delete
 // it to make the next call fetch a new token.

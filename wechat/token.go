@@ -1,0 +1,115 @@
+package wechat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/silenceper/wechat/v2/credential"
+)
+
+// releaseScript deletes a lock only while it still holds the caller's token.
+const releaseScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`
+
+// sharedToken is an access-token handle that any number of instances share through Redis: a
+// missing token is fetched by one of them, under a Redis lock, while the others wait for it.
+type sharedToken struct {
+	stable *credential.StableAccessToken // fetches from WeChat (/cgi-bin/stable_token)
+	cache  *RedisCache
+	key    string // the cache key of the token (TokenCacheKey)
+	lock   string // the Redis key of the refresh lock
+	wait   time.Duration
+}
+
+// newSharedToken builds the handle for an Official Account whose token lives in cache.
+func newSharedToken(appID, secret string, cache *RedisCache) *sharedToken {
+	const prefix = credential.CacheKeyOfficialAccountPrefix
+	stable, _ := credential.NewStableAccessToken(appID, secret, prefix, cache).(*credential.StableAccessToken)
+	key := fmt.Sprintf("%s_stable_access_token_%s", prefix, appID)
+	return &sharedToken{stable: stable, cache: cache, key: key, lock: cache.Key(key + ":refresh-lock"), wait: 5 * time.Second}
+}
+
+// GetAccessToken returns the shared token, fetching it once for everyone when it is missing.
+func (t *sharedToken) GetAccessToken() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), t.wait+cacheTimeout)
+	defer cancel()
+	return t.GetAccessTokenContext(ctx)
+}
+
+// GetAccessTokenContext is GetAccessToken with a context.
+func (t *sharedToken) GetAccessTokenContext(ctx context.Context) (string, error) {
+	deadline := time.Now().Add(t.wait)
+	for {
+		if tok := t.cached(ctx); tok != "" {
+			return tok, nil
+		}
+		owner, ok, err := t.acquire(ctx)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			defer t.release(owner)
+			return t.refresh(ctx)
+		}
+		if time.Now().After(deadline) {
+			return "", errors.New("access token: another instance holds the refresh lock too long")
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// cached returns the token in Redis, or "".
+func (t *sharedToken) cached(ctx context.Context) string {
+	if v, ok := t.cache.GetContext(ctx, t.key).(string); ok {
+		return v
+	}
+	return ""
+}
+
+// refresh fetches a token (after a last look, another instance may have just stored one) and
+// stores it for everyone until 5 minutes before it expires.
+func (t *sharedToken) refresh(ctx context.Context) (string, error) {
+	if tok := t.cached(ctx); tok != "" {
+		return tok, nil
+	}
+	res, err := t.stable.GetAccessTokenDirectly(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	ttl := time.Duration(res.ExpiresIn-300) * time.Second
+	if ttl <= 0 {
+		ttl = time.Minute
+	}
+	if err := t.cache.SetContext(ctx, t.key, res.AccessToken, ttl); err != nil {
+		return "", err
+	}
+	return res.AccessToken, nil
+}
+
+// acquire takes the refresh lock for at most 10 s; ok is false when another instance holds it.
+func (t *sharedToken) acquire(ctx context.Context) (string, bool, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", false, err
+	}
+	owner := hex.EncodeToString(b)
+	ok, err := t.cache.client.SetNX(ctx, t.lock, owner, 10*time.Second).Result()
+	if err != nil {
+		return "", false, fmt.Errorf("access token lock: %w", err)
+	}
+	return owner, ok, nil
+}
+
+// release drops the lock if this caller still holds it.
+func (t *sharedToken) release(owner string) {
+	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
+	defer cancel()
+	t.cache.client.Eval(ctx, releaseScript, []string{t.lock}, owner)
+}
