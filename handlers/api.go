@@ -26,6 +26,8 @@ type APIStore interface {
 	Events(ctx context.Context, caseID int64) ([]models.Event, error)
 	// Attachments returns a case's attachments.
 	Attachments(ctx context.Context, caseID int64) ([]models.Attachment, error)
+	// IntentsInState returns notification intents in a state, newest first.
+	IntentsInState(ctx context.Context, state models.IntentState, limit int) ([]models.Intent, error)
 	// CaseStats sums up the cases received since a time.
 	CaseStats(ctx context.Context, since, unratedBefore, now time.Time) (models.Stats, error)
 }
@@ -72,6 +74,7 @@ func RegisterAPI(r *gin.Engine, d APIDeps) {
 	g.GET("/cases/:no", a.caseDetail)
 	g.GET("/cases/:no/verify", a.verifyCase)
 	g.GET("/stats", a.stats)
+	g.GET("/notifications", a.notifications)
 	for _, s := range apiActions() {
 		g.POST("/cases/:no/"+s.path, a.act(s))
 	}

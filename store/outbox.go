@@ -113,3 +113,16 @@ func (s *Store) LatestIntent(ctx context.Context, recipientID int64, kind string
 	}
 	return r.toIntent(), nil
 }
+
+// IntentsInState returns up to limit intents in a state, newest first (failed ones for operators).
+func (s *Store) IntentsInState(ctx context.Context, state models.IntentState, limit int) ([]models.Intent, error) {
+	var rows []intentRow
+	if err := s.conn(ctx).Where("state = ?", string(state)).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "notifications")
+	}
+	out := make([]models.Intent, len(rows))
+	for i, r := range rows {
+		out[i] = r.toIntent()
+	}
+	return out, nil
+}

@@ -394,4 +394,16 @@ func TestNotificationsReachPeopleThroughTheSandbox(t *testing.T) {
 			t.Errorf("intent %s to %d failed: %s", i.Kind, i.RecipientID, i.LastError)
 		}
 	}
+	var listed struct {
+		Notifications []struct {
+			Kind  string `json:"kind"`
+			State string `json:"state"`
+		} `json:"notifications"`
+	}
+	if code := getAPI(t, base, platformToken(t, app), "/notifications?state=sent", &listed); code != 200 || len(listed.Notifications) == 0 {
+		t.Fatalf("GET /notifications?state=sent = %d %+v", code, listed)
+	}
+	if code := getAPI(t, base, platformToken(t, app), "/notifications", &listed); code != 200 || len(listed.Notifications) != 0 {
+		t.Fatalf("GET /notifications (failed) = %d %+v", code, listed)
+	}
 }
