@@ -83,6 +83,8 @@ type Config struct {
 	WorkingHours          string        `env:"WORKING_HOURS" yaml:"working_hours" default:"08:30-12:00,14:30-17:30" desc:"Working periods of a working day, on which deadlines are counted (statutory holidays and 调休 days come from the calendar)."`
 	UnratedAfterDays      int           `env:"UNRATED_AFTER_DAYS" yaml:"unrated_after_days" default:"7" desc:"A closed case without a rating after this many days is counted as unrated."`
 	NotifyWorkers         int           `env:"NOTIFY_WORKERS" yaml:"notify_workers" default:"8" desc:"Workers that deliver notifications from the outbox."`
+	NotifyRateGlobal      int           `env:"NOTIFY_RATE_GLOBAL" yaml:"notify_rate_global" default:"1000" desc:"Most notifications sent per second by all instances together (shared through Redis)."`
+	NotifyRatePerPerson   int           `env:"NOTIFY_RATE_PER_PERSON" yaml:"notify_rate_per_person" default:"20" desc:"Most notifications sent to one person per minute."`
 	NotifyCaseURL         string        `env:"NOTIFY_CASE_URL" yaml:"notify_case_url" desc:"A tap on a template or WeCom message opens this URL followed by the tracking number (empty: no link)."`
 	WeChatTemplates       string        `env:"WECHAT_TEMPLATES" yaml:"wechat_templates" desc:"Template message ids per notification kind, as kind=TEMPLATE_ID pairs separated by commas (e.g. case_status=AbC...,case_dispatched=XyZ...); kinds without one are reported at start."`
 	BindFailuresPerHour   int           `env:"BIND_FAILURES_PER_HOUR" yaml:"bind_failures_per_hour" default:"5" desc:"Wrong binding codes one WeChat user may try per hour before binding is refused."`
@@ -293,6 +295,8 @@ func (c Config) problems() problems {
 		{"PLACE_RADIUS_METERS", checkAtLeastOne(int64(c.PlaceRadiusMeters))},
 		{"BIND_FAILURES_PER_HOUR", checkAtLeastOne(int64(c.BindFailuresPerHour))},
 		{"NOTIFY_WORKERS", checkAtLeastOne(int64(c.NotifyWorkers))},
+		{"NOTIFY_RATE_GLOBAL", checkAtLeastOne(int64(c.NotifyRateGlobal))},
+		{"NOTIFY_RATE_PER_PERSON", checkAtLeastOne(int64(c.NotifyRatePerPerson))},
 		{"WECHAT_TEMPLATES", checkTemplates(c.WeChatTemplates)},
 		{"DUPLICATE_RADIUS_METERS", checkNotNegative(int64(c.DuplicateRadiusMeters))},
 		{"WORKING_HOURS", checkPeriods(c.WorkingHours)},

@@ -73,6 +73,8 @@ func defaultConfig() Config {
 		WorkingHours:          "08:30-12:00,14:30-17:30",
 		UnratedAfterDays:      7,
 		NotifyWorkers:         8,
+		NotifyRateGlobal:      1000,
+		NotifyRatePerPerson:   20,
 		WeChatAPIBase:         "https://api.weixin.qq.com",
 		WeComAPIBase:          "https://qyapi.weixin.qq.com",
 	}

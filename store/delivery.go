@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -22,18 +25,49 @@ func (s *Store) ClaimDueIntents(ctx context.Context, now time.Time, owner string
 	}
 	now = models.EventTime(now)
 	var out []models.Intent
-	err := s.InTx(ctx, func(tx *Store) error {
-		rows, err := tx.dueIntentRows(ctx, now, limit)
-		if err != nil || len(rows) == 0 {
+	err := retryDeadlock(func() error {
+		return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+			tx := &Store{db: g, driver: s.driver}
+			rows, err := tx.dueIntentRows(ctx, now, limit)
+			if err != nil || len(rows) == 0 {
+				return err
+			}
+			out, err = tx.claimRows(ctx, rows, owner, now.Add(lease))
 			return err
-		}
-		out, err = tx.claimRows(ctx, rows, owner, now.Add(lease))
-		return err
+		}, s.claimTxOptions())
 	})
 	if err != nil {
 		return nil, translate(err, "notifications")
 	}
 	return out, nil
+}
+
+// claimTxOptions reads committed rows only on MySQL/MariaDB: without gap locks a claim does not
+// deadlock with the inserts of new intents and the outcomes of other workers.
+func (s *Store) claimTxOptions() *sql.TxOptions {
+	if s.driver == DriverMySQL {
+		return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return nil
+}
+
+// retryDeadlock runs fn again (up to three times in all) when MySQL chose it as a deadlock
+// victim or it waited too long for a lock.
+func retryDeadlock(fn func() error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = fn(); err == nil || !isDeadlock(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+// isDeadlock reports a MySQL deadlock (1213) or lock wait timeout (1205).
+func isDeadlock(err error) bool {
+	var my *mysqldriver.MySQLError
+	return errors.As(err, &my) && (my.Number == 1213 || my.Number == 1205)
 }
 
 // dueIntentRows locks and returns the intents due at now: expired leases first, then pending
@@ -131,9 +165,12 @@ func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, next tim
 // it; an intent already in that state by owner's hand counts as done.
 func (s *Store) finishClaim(ctx context.Context, id int64, owner string, state models.IntentState, set map[string]any) error {
 	set["state"] = string(state)
-	res := s.conn(ctx).Model(&intentRow{}).
-		Where("id = ? AND state = ? AND claimed_by = ?", id, string(models.IntentSending), owner).Updates(set)
-	if res.Error != nil {
+	var res *gorm.DB
+	if err := retryDeadlock(func() error {
+		res = s.conn(ctx).Model(&intentRow{}).
+			Where("id = ? AND state = ? AND claimed_by = ?", id, string(models.IntentSending), owner).Updates(set)
+		return res.Error
+	}); err != nil {
 		return translate(res.Error, "notification")
 	}
 	if res.RowsAffected == 1 {

@@ -37,6 +37,8 @@ type change struct {
 	now     time.Time
 	note    string
 	intents []models.Intent
+	// reporter is the case's reporter if already read (ID 0 otherwise).
+	reporter models.Person
 }
 
 // Act applies an action to a case: it checks the state machine, the actor's role and
@@ -59,25 +61,40 @@ func (w *Workflow) Act(ctx context.Context, r Request) (models.Case, error) {
 
 // apply runs an action on a loaded case.
 func (w *Workflow) apply(ctx context.Context, c models.Case, r Request) (models.Case, error) {
-	to, err := models.Next(r.Action, c.State, r.Actor.Role)
+	ch, ev, err := w.prepare(ctx, c, r, models.Person{})
 	if err != nil {
 		return models.Case{}, err
 	}
-	if err := w.mayAct(r.Actor, c, r.Action); err != nil {
-		return models.Case{}, err
-	}
-	ch := &change{w: w, ctx: ctx, req: r, before: c, c: c, now: models.EventTime(w.now()), note: strings.TrimSpace(r.Note)}
-	ch.c.State = to
-	if err := ch.run(); err != nil {
-		return models.Case{}, err
-	}
-	ev := models.Event{ActorID: r.Actor.ID, ActorRole: r.Actor.Role, Action: r.Action, FromState: c.State,
-		ToState: ch.c.State, Note: ch.note, AttachmentIDs: r.AttachmentIDs, At: ch.now}
 	stored, err := w.store.UpdateCase(ctx, ch.c, ev, ch.intents)
 	if models.ErrorCodeOf(err) == models.EConflict {
 		return models.Case{}, w.conflict(ctx, c.ID, c.TrackingNo)
 	}
+	if err == nil {
+		w.woke(ch.intents)
+	}
 	return stored, err
+}
+
+// prepare checks an action and works out the case it leaves, its event and its intents,
+// without storing anything. reporter is the case's reporter when the caller has them at hand
+// (else the zero person: they are read when needed).
+func (w *Workflow) prepare(ctx context.Context, c models.Case, r Request, reporter models.Person) (*change, models.Event, error) {
+	to, err := models.Next(r.Action, c.State, r.Actor.Role)
+	if err != nil {
+		return nil, models.Event{}, err
+	}
+	if err := w.mayAct(r.Actor, c, r.Action); err != nil {
+		return nil, models.Event{}, err
+	}
+	ch := &change{w: w, ctx: ctx, req: r, before: c, c: c, now: models.EventTime(w.now()), note: strings.TrimSpace(r.Note),
+		reporter: reporter}
+	ch.c.State = to
+	if err := ch.run(); err != nil {
+		return nil, models.Event{}, err
+	}
+	ev := models.Event{ActorID: r.Actor.ID, ActorRole: r.Actor.Role, Action: r.Action, FromState: c.State,
+		ToState: ch.c.State, Note: ch.note, AttachmentIDs: r.AttachmentIDs, At: ch.now}
+	return ch, ev, nil
 }
 
 // conflict explains that someone else changed the case first, naming who has it now.

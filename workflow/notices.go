@@ -44,7 +44,7 @@ func (ch *change) toPlatform(kind string) {
 // of the case's grid (who check on site), else the team's leader, else the platform.
 func (ch *change) toVerifier() {
 	if ch.c.Source == models.SourceGridWorker {
-		if p, err := ch.w.store.PersonByID(ch.ctx, ch.c.ReporterID); err == nil {
+		if p, err := ch.person(ch.c.ReporterID); err == nil {
 			ch.to(models.NoticeVerify, p, true)
 			return
 		}
@@ -71,12 +71,14 @@ func (ch *change) toReporterWithNote() { ch.toPublic(true) }
 func (ch *change) toPublic(withNote bool) {
 	var people []models.Person
 	if ch.c.ReporterID != 0 {
-		if p, err := ch.w.store.PersonByID(ch.ctx, ch.c.ReporterID); err == nil {
+		if p, err := ch.person(ch.c.ReporterID); err == nil {
 			people = append(people, p)
 		}
 	}
-	if fs, err := ch.w.store.Followers(ch.ctx, ch.c.ID); err == nil {
-		people = append(people, fs...)
+	if ch.c.ID != 0 { // a case not stored yet has no followers
+		if fs, err := ch.w.store.Followers(ch.ctx, ch.c.ID); err == nil {
+			people = append(people, fs...)
+		}
 	}
 	for _, p := range people {
 		n := ch.notice(false)
@@ -85,6 +87,14 @@ func (ch *change) toPublic(withNote bool) {
 		}
 		ch.add(models.NoticeStatus, p, n)
 	}
+}
+
+// person returns a person by id, the reporter without reading them again if already known.
+func (ch *change) person(id int64) (models.Person, error) {
+	if ch.reporter.ID != 0 && ch.reporter.ID == id {
+		return ch.reporter, nil
+	}
+	return ch.w.store.PersonByID(ch.ctx, id)
 }
 
 // to notifies one person; staff get the case's details.

@@ -18,6 +18,9 @@ type Store interface {
 	NextTrackingNumber(ctx context.Context, day time.Time) (string, error)
 	// CreateCase stores a case, its first event and its intents in one transaction.
 	CreateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error)
+	// CreateCaseSteps stores a new case as it stands after several steps, with their events (the
+	// first creates it) and intents, in one transaction.
+	CreateCaseSteps(ctx context.Context, c models.Case, evs []models.Event, intents []models.Intent) (models.Case, error)
 	// UpdateCase stores a changed case if its version is current (else models.EConflict), with
 	// its event and intents, in one transaction.
 	UpdateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error)
@@ -46,6 +49,17 @@ type Workflow struct {
 	now    func() time.Time
 	cal    Calendar
 	county func() County
+	wake   func() // called after a change that wrote notifications, so delivery starts at once
+}
+
+// OnNotifications sets what to call after a change wrote notifications (the dispatcher's Wake).
+func (w *Workflow) OnNotifications(wake func()) { w.wake = wake }
+
+// woke calls the wake-up hook when intents were written.
+func (w *Workflow) woke(intents []models.Intent) {
+	if len(intents) > 0 && w.wake != nil {
+		w.wake()
+	}
 }
 
 // New returns a workflow over a store; dates (tracking numbers, deadlines shown) are taken in
@@ -83,10 +97,14 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	if !nc.Acknowledged {
 		intents = receivedIntents(reporter, c)
 	}
+	if routed, err := w.createRouted(ctx, c, ev, intents, reporter); err == nil {
+		return routed, nil
+	}
 	created, err := w.store.CreateCase(ctx, c, ev, intents)
 	if err != nil {
 		return models.Case{}, err
 	}
+	w.woke(intents)
 	routed, err := w.route(ctx, created)
 	if err != nil {
 		// The case is stored and the reporter gets its number; the supervision loop routes
@@ -96,15 +114,37 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	return routed, nil
 }
 
+// createRouted stores a new case already routed, in one transaction: the case in the state
+// routing leaves it in, with its creation and routing events and the intents of both, exactly
+// as creating it and then routing it would. An error leaves nothing stored.
+func (w *Workflow) createRouted(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent,
+	reporter models.Person) (models.Case, error) {
+	c.Version = 1 // as stored by its creation: routing's notices are of version 2
+	ev.FromState, ev.ToState = "", c.State
+	r := w.routing(&c)
+	ch, rev, err := w.prepare(ctx, c, r, reporter)
+	if err != nil {
+		return models.Case{}, err
+	}
+	return w.store.CreateCaseSteps(ctx, ch.c, []models.Event{ev, rev}, append(intents, ch.intents...))
+}
+
 // route sends a received case where the 5433 rules say: a team, or the triage queue.
 func (w *Workflow) route(ctx context.Context, c models.Case) (models.Case, error) {
-	d := Route(w.county(), c, w.now().In(w.loc))
+	r := w.routing(&c)
+	return w.apply(ctx, c, r)
+}
+
+// routing decides where a received case goes, records why in the case, and returns the request
+// that routes it.
+func (w *Workflow) routing(c *models.Case) Request {
+	d := Route(w.county(), *c, w.now().In(w.loc))
 	c.RouteReason = d.Reason
 	r := Request{Actor: System(), TrackingNo: c.TrackingNo, Note: d.Reason, TeamCode: d.TeamCode, Action: models.ActionDispatch}
 	if d.Triage() {
 		r.Action = models.ActionTriage
 	}
-	return w.apply(ctx, c, r)
+	return r
 }
 
 // checkNewCase refuses a draft that cannot become a case.

@@ -229,7 +229,7 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 	}
 	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
 		Limiter: notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
-			notify.RateConfig{Global: 400, PerRecipient: 20})}
+			notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
@@ -255,8 +255,11 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 		a.log.Warn("no template message configured for these notification kinds: people outside WeChat's 48-hour window will not get them; set GRIDBOT_WECHAT_TEMPLATES",
 			"kinds", missing)
 	}
-	g.delivery, err = notify.New(ncfg, deps)
-	return err
+	if g.delivery, err = notify.New(ncfg, deps); err != nil {
+		return err
+	}
+	g.workflow.OnNotifications(g.delivery.Wake)
+	return nil
 }
 
 // close stops the inbox, the supervision loop (its context is already cancelled) and the media
