@@ -138,7 +138,7 @@ type turn struct {
 // Process handles one inbound message and returns the reply ("" for none). Messages of one
 // person are handled one at a time, across instances.
 func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
-	unlock, err := b.lock(ctx, in.OpenID)
+	ctx, unlock, err := b.lock(ctx, in.OpenID)
 	if err != nil {
 		return "", err
 	}
@@ -261,24 +261,37 @@ func (b *Bot) processLocked(ctx context.Context, in models.Inbound, p models.Per
 	return strings.Join(append(t.notes, reply), "\n"), nil
 }
 
-// lock takes a person's conversation lock in Redis (waiting up to 3 s) and returns its release.
-func (b *Bot) lock(ctx context.Context, openID string) (func(), error) {
-	key := b.cfg.KeyPrefix + "lock:" + openID
+// lock takes a person's conversation lock in Redis (waiting up to 3 s) and returns a context
+// that holds it, with the person's conversation read in the same round trip, and its release
+// (a no-op once saveSession has released it).
+func (b *Bot) lock(ctx context.Context, openID string) (context.Context, func(), error) {
+	h := &held{openID: openID, lockKey: b.cfg.KeyPrefix + "lock:" + openID}
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		ok, err := b.redis.SetNX(ctx, key, "1", 10*time.Second).Result()
+		pipe := b.redis.Pipeline()
+		take := pipe.SetNX(ctx, h.lockKey, "1", 10*time.Second)
+		conv := pipe.Get(ctx, b.sessionKey(openID))
+		_, _ = pipe.Exec(ctx) // each command's own error is checked below
+		ok, err := take.Result()
 		if err != nil {
-			return nil, fmt.Errorf("conversation lock: %w", err)
+			return nil, nil, fmt.Errorf("conversation lock: %w", err)
 		}
 		if ok {
-			return func() { b.redis.Del(context.WithoutCancel(ctx), key) }, nil
+			raw, err := conv.Bytes()
+			h.raw, h.fetched = raw, err == nil || errors.Is(err, redis.Nil)
+			release := func() {
+				if !h.released {
+					b.redis.Del(context.WithoutCancel(ctx), h.lockKey)
+				}
+			}
+			return context.WithValue(ctx, heldKey{}, h), release, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, errors.New("conversation lock: busy")
+			return nil, nil, errors.New("conversation lock: busy")
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

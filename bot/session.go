@@ -47,10 +47,44 @@ type session struct {
 // sessionKey names a person's conversation in Redis.
 func (b *Bot) sessionKey(openID string) string { return b.cfg.KeyPrefix + "conv:" + openID }
 
+// held is the conversation lock a turn holds. The conversation is read in the same round trip
+// that takes the lock, and the lock is released in the one that stores the conversation.
+type held struct {
+	openID   string
+	lockKey  string
+	raw      []byte // the stored conversation read under the lock; nil when there is none
+	fetched  bool   // raw is still what is stored
+	released bool   // the lock was released with the conversation's last write
+}
+
+// heldKey is the context key of the turn's held lock.
+type heldKey struct{}
+
+// heldFor returns the lock the context holds for an openid, or nil.
+func heldFor(ctx context.Context, openID string) *held {
+	if h, ok := ctx.Value(heldKey{}).(*held); ok && h.openID == openID {
+		return h
+	}
+	return nil
+}
+
+// readSession returns the stored conversation (redis.Nil when there is none): the copy read
+// with the lock if nothing changed it since, else from Redis.
+func (b *Bot) readSession(ctx context.Context, openID string) ([]byte, error) {
+	if h := heldFor(ctx, openID); h != nil && h.fetched {
+		h.fetched = false
+		if h.raw == nil {
+			return nil, redis.Nil
+		}
+		return h.raw, nil
+	}
+	return b.redis.Get(ctx, b.sessionKey(openID)).Bytes()
+}
+
 // loadSession returns the person's open conversation, or nil; expired reports one that timed
 // out (and is dropped) so that the person can be told.
 func (b *Bot) loadSession(ctx context.Context, openID string, now time.Time) (*session, bool, error) {
-	raw, err := b.redis.Get(ctx, b.sessionKey(openID)).Bytes()
+	raw, err := b.readSession(ctx, openID)
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil
 	}
@@ -68,18 +102,41 @@ func (b *Bot) loadSession(ctx context.Context, openID string, now time.Time) (*s
 	return &s, false, nil
 }
 
-// saveSession stores the conversation, or drops it when it ended (nil). The key outlives the
-// idle time by a day so that an expired conversation can still be reported.
+// saveSession stores the conversation, or drops it when it ended (nil), and releases the
+// turn's lock in the same round trip: nothing of the turn touches the conversation after it.
+// The key outlives the idle time by a day so that an expired conversation can still be reported.
 func (b *Bot) saveSession(ctx context.Context, openID string, s *session, now time.Time) error {
+	var raw []byte
+	if s != nil {
+		s.LastActive = now
+		var err error
+		if raw, err = json.Marshal(s); err != nil {
+			return fmt.Errorf("save conversation: %w", err)
+		}
+	}
+	h := heldFor(ctx, openID)
+	if h != nil {
+		h.fetched = false
+	}
+	pipe := b.redis.Pipeline()
+	var write redis.Cmder
 	if s == nil {
-		return b.dropSession(ctx, openID)
+		write = pipe.Del(ctx, b.sessionKey(openID))
+	} else {
+		write = pipe.Set(ctx, b.sessionKey(openID), raw, b.cfg.Idle+24*time.Hour)
 	}
-	s.LastActive = now
-	raw, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("save conversation: %w", err)
+	var unlock *redis.IntCmd
+	if h != nil && !h.released {
+		unlock = pipe.Del(ctx, h.lockKey)
 	}
-	if err := b.redis.Set(ctx, b.sessionKey(openID), raw, b.cfg.Idle+24*time.Hour).Err(); err != nil {
+	_, _ = pipe.Exec(ctx) // each command's own error is checked below
+	if unlock != nil && unlock.Err() == nil {
+		h.released = true
+	}
+	if err := write.Err(); err != nil {
+		if s == nil {
+			return fmt.Errorf("drop conversation: %w", err)
+		}
 		return fmt.Errorf("save conversation: %w", err)
 	}
 	return nil
@@ -87,6 +144,9 @@ func (b *Bot) saveSession(ctx context.Context, openID string, s *session, now ti
 
 // dropSession deletes a conversation.
 func (b *Bot) dropSession(ctx context.Context, openID string) error {
+	if h := heldFor(ctx, openID); h != nil {
+		h.fetched = false
+	}
 	if err := b.redis.Del(ctx, b.sessionKey(openID)).Err(); err != nil {
 		return fmt.Errorf("drop conversation: %w", err)
 	}

@@ -95,14 +95,30 @@ func (r caseRow) toCase() models.Case {
 // attachments that event names and the notification intents it causes, in one transaction. The first event's states and the case's
 // version are set here.
 func (s *Store) CreateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error) {
+	ev.FromState, ev.ToState = "", c.State
+	return s.CreateCaseSteps(ctx, c, []models.Event{ev}, intents)
+}
+
+// CreateCaseSteps stores a new case (its TrackingNo already allocated) as it stands after a
+// series of steps, in one transaction: the events in order (the first creates it: its states
+// are "" and the state it was created in), the attachments they name and the intents they
+// cause. The case's version is the number of events; the last event must end in its state.
+func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models.Event, intents []models.Intent) (models.Case, error) {
 	if c.TrackingNo == "" {
 		return models.Case{}, models.Errorf(models.EInvalid, "case has no tracking number")
+	}
+	if len(evs) == 0 {
+		return models.Case{}, models.Errorf(models.EInvalid, "case %s has no first event", c.TrackingNo)
 	}
 	now := models.EventTime(time.Now())
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now
 	}
-	c.UpdatedAt, c.Version = c.CreatedAt, 1
+	c.UpdatedAt = c.CreatedAt
+	if len(evs) > 1 {
+		c.UpdatedAt = now // as UpdateCase stamps a later step
+	}
+	c.Version = int64(len(evs))
 	err := s.InTx(ctx, func(tx *Store) error {
 		r := toCaseRow(c)
 		r.ID = 0
@@ -110,11 +126,23 @@ func (s *Store) CreateCase(ctx context.Context, c models.Case, ev models.Event, 
 			return translate(err, "case "+c.TrackingNo)
 		}
 		c.ID = r.ID
-		ev.CaseID, ev.FromState, ev.ToState = c.ID, "", c.State
-		if ev.At.IsZero() {
-			ev.At = c.CreatedAt
+		evs[0].FromState = ""
+		var prev models.Event // a new case has no history yet: no need to read it
+		for i := range evs {
+			evs[i].CaseID = c.ID
+			if evs[i].At.IsZero() {
+				evs[i].At = c.CreatedAt
+			}
+			e, err := tx.insertEvent(ctx, evs[i], prev)
+			if err != nil {
+				return err
+			}
+			if err := tx.LinkAttachments(ctx, e.AttachmentIDs, c.ID, e.ID); err != nil {
+				return err
+			}
+			prev = e
 		}
-		return tx.record(ctx, ev, intents)
+		return tx.addIntents(ctx, c.ID, intents)
 	})
 	if err != nil {
 		return models.Case{}, err

@@ -48,7 +48,12 @@ func (s *Store) appendEvent(ctx context.Context, e models.Event) (models.Event, 
 	if res.Error != nil {
 		return models.Event{}, translate(res.Error, "case history")
 	}
-	e.Seq, e.PrevHash = last.Seq+1, last.Hash
+	return s.insertEvent(ctx, e, models.Event{Seq: last.Seq, Hash: last.Hash})
+}
+
+// insertEvent stores an event right after prev in its case's chain (the zero event for the first).
+func (s *Store) insertEvent(ctx context.Context, e models.Event, prev models.Event) (models.Event, error) {
+	e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -59,10 +64,16 @@ func (s *Store) appendEvent(ctx context.Context, e models.Event) (models.Event, 
 		FromState: string(e.FromState), ToState: string(e.ToState), Note: e.Note,
 		AttachmentIDs: jsonList(e.AttachmentIDs), At: e.At, PrevHash: e.PrevHash, Hash: e.Hash,
 	}
-	if err := s.conn(ctx).Create(&r).Error; err != nil {
+	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO case_events (case_id, seq, actor_id, actor_role, action, "+
+		"from_state, to_state, note, attachment_ids, `at`, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		r.CaseID, r.Seq, r.ActorID, r.ActorRole, r.Action, r.FromState, r.ToState, r.Note, r.AttachmentIDs, r.At,
+		r.PrevHash, r.Hash)
+	if err != nil {
 		return models.Event{}, translate(err, "case history")
 	}
-	e.ID = r.ID
+	if e.ID, err = res.LastInsertId(); err != nil {
+		return models.Event{}, translate(err, "case history")
+	}
 	return e, nil
 }
 

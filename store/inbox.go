@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -46,7 +47,7 @@ func (s *Store) AddInbound(ctx context.Context, in models.Inbound) (models.Inbox
 	}
 	r := inboxRow{DedupKey: in.DedupKey(), Channel: string(in.Channel), OpenID: in.OpenID, MsgType: in.MsgType,
 		Payload: string(payload), State: string(models.InboxPending), ReceivedAt: models.EventTime(in.ReceivedAt)}
-	err = translate(s.conn(ctx).Create(&r).Error, "inbound message")
+	err = s.insertInbound(ctx, &r)
 	if err == nil {
 		e, err := r.toEntry()
 		return e, true, err
@@ -60,6 +61,20 @@ func (s *Store) AddInbound(ctx context.Context, in models.Inbound) (models.Inbox
 	}
 	e, err := existing.toEntry()
 	return e, false, err
+}
+
+// insertInbound inserts a new entry and sets its id (plain SQL: once per inbound message).
+func (s *Store) insertInbound(ctx context.Context, r *inboxRow) error {
+	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO inbox (dedup_key, channel, openid, msg_type, payload, state, "+
+		"attempts, reply, received_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		r.DedupKey, r.Channel, r.OpenID, r.MsgType, r.Payload, r.State, r.Attempts, r.Reply, r.ReceivedAt, r.DoneAt)
+	if err != nil {
+		return translate(err, "inbound message")
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return translate(err, "inbound message")
+	}
+	return nil
 }
 
 // InboxEntry returns one inbox entry.
@@ -119,9 +134,21 @@ func (s *Store) InboxCount(ctx context.Context) (int64, error) {
 // gormExprAttempts increments the attempt counter in place.
 func gormExprAttempts() any { return gorm.Expr("attempts + 1") }
 
-// FinishInboundBatch records many outcomes in one transaction: one commit for a burst of
-// finished messages.
+// FinishInboundBatch records many outcomes at once (one statement and one commit for a burst
+// of finished messages), as FinishInbound would one by one; entries that are gone are skipped.
 func (s *Store) FinishInboundBatch(ctx context.Context, outcomes []models.InboxOutcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	if hasRepeatedID(outcomes) {
+		return s.finishOneByOne(ctx, outcomes)
+	}
+	sql, args := finishBatchSQL(outcomes, models.EventTime(time.Now()))
+	return translate(s.conn(ctx).Exec(sql, args...).Error, "inbound messages")
+}
+
+// finishOneByOne records outcomes in order in one transaction (an entry may appear twice).
+func (s *Store) finishOneByOne(ctx context.Context, outcomes []models.InboxOutcome) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		for _, o := range outcomes {
 			if err := tx.FinishInbound(ctx, o.ID, o.State, o.Reply); err != nil && models.ErrorCodeOf(err) != models.ENotFound {
@@ -130,4 +157,50 @@ func (s *Store) FinishInboundBatch(ctx context.Context, outcomes []models.InboxO
 		}
 		return nil
 	})
+}
+
+// hasRepeatedID reports whether an entry appears more than once in a batch.
+func hasRepeatedID(outcomes []models.InboxOutcome) bool {
+	seen := make(map[int64]struct{}, len(outcomes))
+	for _, o := range outcomes {
+		if _, ok := seen[o.ID]; ok {
+			return true
+		}
+		seen[o.ID] = struct{}{}
+	}
+	return false
+}
+
+// finishBatchSQL builds the UPDATE of FinishInboundBatch: CASE expressions by id; an entry left
+// pending keeps its done_at.
+func finishBatchSQL(outcomes []models.InboxOutcome, now time.Time) (string, []any) {
+	var state, reply, done, ids strings.Builder
+	args := make([]any, 0, 7*len(outcomes))
+	for _, o := range outcomes {
+		state.WriteString(" WHEN ? THEN ?")
+		args = append(args, o.ID, string(o.State))
+	}
+	for _, o := range outcomes {
+		reply.WriteString(" WHEN ? THEN ?")
+		args = append(args, o.ID, o.Reply)
+	}
+	for _, o := range outcomes {
+		if o.State == models.InboxPending {
+			done.WriteString(" WHEN ? THEN done_at")
+			args = append(args, o.ID)
+			continue
+		}
+		done.WriteString(" WHEN ? THEN ?")
+		args = append(args, o.ID, now)
+	}
+	for i, o := range outcomes {
+		if i > 0 {
+			ids.WriteString(", ")
+		}
+		ids.WriteString("?")
+		args = append(args, o.ID)
+	}
+	sql := "UPDATE inbox SET state = CASE id" + state.String() + " END, reply = CASE id" + reply.String() +
+		" END, done_at = CASE id" + done.String() + " END, attempts = attempts + 1 WHERE id IN (" + ids.String() + ")"
+	return sql, args
 }

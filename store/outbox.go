@@ -44,9 +44,13 @@ func (s *Store) AddIntents(ctx context.Context, intents []models.Intent) error {
 	return s.addIntents(ctx, 0, intents)
 }
 
-// addIntents writes intents, filling in a case id where they have none.
+// addIntents writes intents in one statement, filling in a case id where they have none.
 func (s *Store) addIntents(ctx context.Context, caseID int64, intents []models.Intent) error {
+	if len(intents) == 0 {
+		return nil
+	}
 	now := models.EventTime(time.Now())
+	rows := make([]intentRow, 0, len(intents))
 	for _, in := range intents {
 		if in.DedupKey == "" || in.RecipientID == 0 || !in.Channel.Valid() || in.Kind == "" {
 			return models.Errorf(models.EInvalid, "intent %q needs a dedup key, recipient, channel and kind", in.Kind)
@@ -62,14 +66,14 @@ func (s *Store) addIntents(ctx context.Context, caseID int64, intents []models.I
 		if next.IsZero() {
 			next = now
 		}
-		r := intentRow{
+		rows = append(rows, intentRow{
 			RecipientID: in.RecipientID, Channel: string(in.Channel), Kind: in.Kind, CaseID: in.CaseID,
 			DedupKey: in.DedupKey, Payload: payload, State: string(models.IntentPending),
 			NextAttemptAt: next.UTC(), CreatedAt: now,
-		}
-		if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
-			return translate(err, "notification")
-		}
+		})
+	}
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+		return translate(err, "notification")
 	}
 	return nil
 }

@@ -131,9 +131,10 @@ func (s *Store) CreatePerson(ctx context.Context, p models.Person) (models.Perso
 
 // onePerson returns the single person matching a condition.
 func (s *Store) onePerson(ctx context.Context, what, cond string, args ...any) (models.Person, error) {
-	var r personRow
-	if err := s.conn(ctx).Where(cond, args...).Take(&r).Error; err != nil {
-		return models.Person{}, translate(err, what)
+	row := s.pool(ctx).QueryRowContext(ctx, "SELECT "+personColumns+" FROM people WHERE "+cond+" LIMIT 1", args...)
+	r, err := scanPerson(row)
+	if err != nil {
+		return models.Person{}, translate(notFound(err), what)
 	}
 	return r.toPerson()
 }

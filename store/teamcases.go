@@ -23,13 +23,25 @@ func (s *Store) OpenCasesOfTeam(ctx context.Context, team string, limit int) ([]
 // OpenCasesOfMatter returns the open cases of a matter in a township, newest first: the
 // candidates a new report may duplicate (with their place, state and reporter only).
 func (s *Store) OpenCasesOfMatter(ctx context.Context, matter, township string, limit int) ([]models.Case, error) {
-	closed := []string{string(models.StateClosed), string(models.StateRejected), string(models.StateMerged)}
-	var rows []caseRow
-	err := s.conn(ctx).Select("id, tracking_no, matter_code, state, lat, lng, address, grid_code, village_code, township_code, reporter_id").
-		Where("township_code = ? AND matter_code = ? AND state NOT IN ?", township, matter, closed).
-		Order("id DESC").Limit(limit).Find(&rows).Error
+	rows, err := s.pool(ctx).QueryContext(ctx, "SELECT id, tracking_no, matter_code, state, lat, lng, address, "+
+		"grid_code, village_code, township_code, reporter_id FROM cases "+
+		"WHERE township_code = ? AND matter_code = ? AND state NOT IN (?, ?, ?) ORDER BY id DESC LIMIT ?",
+		township, matter, string(models.StateClosed), string(models.StateRejected), string(models.StateMerged), limit)
 	if err != nil {
 		return nil, translate(err, "cases")
 	}
-	return toCases(rows), nil
+	defer rows.Close()
+	out := []models.Case{}
+	for rows.Next() {
+		var r caseRow
+		if err := rows.Scan(&r.ID, &r.TrackingNo, &r.MatterCode, &r.State, &r.Lat, &r.Lng, &r.Address, &r.GridCode,
+			&r.VillageCode, &r.TownshipCode, &r.ReporterID); err != nil {
+			return nil, translate(err, "cases")
+		}
+		out = append(out, r.toCase())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "cases")
+	}
+	return out, nil
 }

@@ -126,7 +126,13 @@ func (w *Workflow) createRouted(ctx context.Context, c models.Case, ev models.Ev
 	if err != nil {
 		return models.Case{}, err
 	}
-	return w.store.CreateCaseSteps(ctx, ch.c, []models.Event{ev, rev}, append(intents, ch.intents...))
+	all := append(intents, ch.intents...)
+	created, err := w.store.CreateCaseSteps(ctx, ch.c, []models.Event{ev, rev}, all)
+	if err != nil {
+		return models.Case{}, err
+	}
+	w.woke(all)
+	return created, nil
 }
 
 // route sends a received case where the 5433 rules say: a team, or the triage queue.

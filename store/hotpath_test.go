@@ -1,0 +1,88 @@
+package store_test
+
+import (
+	"testing"
+
+	"gridbot/models"
+	"gridbot/store"
+	"gridbot/store/storetest"
+)
+
+func TestCreateCaseStepsStoresTheChainAndIntents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		citizen, err := s.CreatePerson(ctx, models.Person{Role: models.RoleCitizen, OpenID: "oSim_steps"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newCase(t, s, citizen.ID)
+		c.State, c.TeamCode, c.RouteReason = models.StateDispatched, "team-anhai", "delegated"
+		evs := []models.Event{
+			{ActorID: citizen.ID, ActorRole: models.RoleCitizen, Action: models.ActionCreate, ToState: models.StateReceived},
+			{ActorRole: models.RoleSystem, Action: models.ActionDispatch, FromState: models.StateReceived,
+				ToState: models.StateDispatched, Note: "delegated"},
+		}
+		intents := []models.Intent{
+			{RecipientID: citizen.ID, Channel: models.ChannelWeChat, Kind: "status", DedupKey: "status:" + c.TrackingNo},
+			{RecipientID: citizen.ID, Channel: models.ChannelWeChat, Kind: "status", DedupKey: "status:" + c.TrackingNo},
+		}
+		created, err := s.CreateCaseSteps(ctx, c, evs, intents)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if created.Version != 2 || created.State != models.StateDispatched || created.TeamCode != "team-anhai" {
+			t.Fatalf("created case %+v", created)
+		}
+		history, err := s.Events(ctx, created.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(history) != 2 || models.VerifyChain(history) != 0 || history[0].FromState != "" ||
+			history[1].ToState != models.StateDispatched {
+			t.Fatalf("history %+v", history)
+		}
+		got, err := s.Intents(ctx, store.IntentFilter{CaseID: created.ID})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("intents %+v, %v: want one (the repeated dedup key is skipped)", got, err)
+		}
+		// A later step appends to the same chain.
+		next := created
+		next.State = models.StateSigned
+		if _, err := s.UpdateCase(ctx, next, models.Event{ActorRole: models.RoleSystem, Action: models.ActionSign,
+			FromState: models.StateDispatched, ToState: models.StateSigned}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if history, err = s.Events(ctx, created.ID); err != nil || len(history) != 3 || models.VerifyChain(history) != 0 {
+			t.Fatalf("history after a step %+v, %v", history, err)
+		}
+	})
+}
+
+func TestOpenCasesOfMatterNewestFirstWithoutClosed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		var ids []int64
+		for i, state := range []models.State{models.StateDispatched, models.StateClosed, models.StateReceived} {
+			c := newCase(t, s, int64(100+i))
+			c.State = state
+			created, err := s.CreateCase(ctx, c, models.Event{ActorRole: models.RoleSystem, Action: models.ActionCreate}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, created.ID)
+		}
+		got, err := s.OpenCasesOfMatter(ctx, "CG-001", "anhai", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ID != ids[2] || got[1].ID != ids[0] {
+			t.Fatalf("open cases %+v, want ids %d then %d", got, ids[2], ids[0])
+		}
+		c := got[1]
+		if c.ReporterID != 100 || c.Location.Point == nil || c.Location.Point.Lat != 24.7231 || c.Location.VillageCode != "anhai-anping" ||
+			c.TrackingNo == "" || c.State != models.StateDispatched || c.MatterCode != "CG-001" {
+			t.Fatalf("open case %+v", c)
+		}
+		if none, err := s.OpenCasesOfMatter(ctx, "CG-999", "anhai", 50); err != nil || none == nil || len(none) != 0 {
+			t.Fatalf("no open cases = %#v, %v; want an empty list", none, err)
+		}
+	})
+}
