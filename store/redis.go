@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -13,6 +14,8 @@ import (
 type Redis struct {
 	Client   *redis.Client
 	embedded *miniredis.Miniredis
+	stop     chan struct{} // stops the embedded server's clock
+	stopped  chan struct{}
 }
 
 // OpenRedis connects to the server at url (redis:// or rediss://), or starts the embedded one
@@ -25,8 +28,8 @@ func OpenRedis(ctx context.Context, url string) (*Redis, error) {
 		if err != nil {
 			return nil, fmt.Errorf("start embedded redis: %w", err)
 		}
-		m.ClockTTL(true) // keys expire with the wall clock, as on a real server
 		r.embedded = m
+		r.startClock()
 		opts = &redis.Options{Addr: m.Addr()}
 	} else {
 		o, err := redis.ParseURL(url)
@@ -43,6 +46,28 @@ func OpenRedis(ctx context.Context, url string) (*Redis, error) {
 	return r, nil
 }
 
+// startClock moves the embedded server's key TTLs forward once a second, so keys expire as on
+// a real server (miniredis only expires keys when told time passed; doing it per command would
+// cost a scan of all keys each time).
+func (r *Redis) startClock() {
+	r.stop, r.stopped = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(r.stopped)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-r.stop:
+				return
+			case now := <-t.C:
+				r.embedded.FastForward(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+}
+
 // Embedded reports whether this is the in-process server.
 func (r *Redis) Embedded() bool { return r.embedded != nil }
 
@@ -50,6 +75,8 @@ func (r *Redis) Embedded() bool { return r.embedded != nil }
 func (r *Redis) Close() error {
 	err := r.Client.Close()
 	if r.embedded != nil {
+		close(r.stop)
+		<-r.stopped
 		r.embedded.Close()
 	}
 	return err
