@@ -39,7 +39,7 @@ const (
 )
 
 // instanceRates are the shared limits gridbot serve sets (cmd/gridbot/gateway.go, openDelivery).
-var instanceRates = notify.RateConfig{Global: 400, PerRecipient: 20}
+var instanceRates = notify.RateConfig{Global: 1000, PerRecipient: 20} // GRIDBOT_NOTIFY_RATE_GLOBAL, _PER_PERSON defaults
 
 // NotifyConfig configures the delivery benchmark.
 type NotifyConfig struct {
@@ -48,7 +48,7 @@ type NotifyConfig struct {
 	Recipients int           // people created, half inside the 48-hour window (default 1,000)
 	Workers    int           // dispatcher workers; 0 is notify's default (8)
 	Poll       time.Duration // dispatcher poll interval; 0 is notify's default (1 s)
-	Limiter    bool          // the instance's Redis rate limits (400/s global, 20/min per person)
+	Limiter    bool          // the instance's Redis rate limits (1000/s global, 20/min per person)
 	Wake       bool          // call Dispatcher.Wake after each commit (gridbot's workflow does not)
 	PerTx      int           // intents per transaction (default 1)
 	Producers  int           // producer goroutines (default 16)
