@@ -72,8 +72,8 @@ func (c Config) WithDefaults() Config {
 
 // validate checks what defaults cannot fix: a lease must outlast a batch of sends.
 func (c Config) validate() error {
-	if c.Lease < c.SendTimeout*2 {
-		return fmt.Errorf("notify config: lease %s must be at least twice the send timeout %s", c.Lease, c.SendTimeout)
+	if c.Lease < c.SendTimeout*2+maxInlineWait {
+		return fmt.Errorf("notify config: lease %s must be at least twice the send timeout %s plus %s", c.Lease, c.SendTimeout, maxInlineWait)
 	}
 	if c.BackoffMax < c.BackoffBase {
 		return errors.New("notify config: backoff max is below backoff base")

@@ -144,12 +144,17 @@ func (d *Dispatcher) runBatch() (int, error) {
 	if d.run.Err() != nil {
 		return 0, nil
 	}
-	batch, err := d.store.ClaimDueIntents(d.run, d.now(), d.cfg.Owner, d.cfg.Lease, d.cfg.Batch)
+	claimed := d.now()
+	batch, err := d.store.ClaimDueIntents(d.run, claimed, d.cfg.Owner, d.cfg.Lease, d.cfg.Batch)
 	if err != nil {
 		return 0, err
 	}
+	// An intent is attempted only while its lease leaves room for the whole attempt (a rate-limit
+	// wait and a send); later ones go back, or another worker that reclaims them after the lease
+	// could send them a second time.
+	safeUntil := claimed.Add(d.cfg.Lease - d.cfg.SendTimeout - maxInlineWait)
 	for i, in := range batch {
-		if d.run.Err() != nil {
+		if d.run.Err() != nil || d.now().After(safeUntil) {
 			d.release(batch[i:])
 			break
 		}
@@ -158,7 +163,8 @@ func (d *Dispatcher) runBatch() (int, error) {
 	return len(batch), nil
 }
 
-// release hands intents back at shutdown.
+// release hands claimed intents back, due at once and without an attempt counted (at shutdown,
+// or when the lease is running out).
 func (d *Dispatcher) release(rest []models.Intent) {
 	ids := make([]int64, len(rest))
 	for i, in := range rest {

@@ -70,7 +70,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 
 // testConfig delivers fast: short polls and backoff.
 func testConfig(owner string) notify.Config {
-	return notify.Config{Workers: 4, Batch: 5, PollInterval: 20 * time.Millisecond, Lease: 2 * time.Second,
+	return notify.Config{Workers: 4, Batch: 5, PollInterval: 20 * time.Millisecond, Lease: 4 * time.Second,
 		SendTimeout: time.Second, BackoffBase: 10 * time.Millisecond, BackoffMax: 40 * time.Millisecond,
 		MaxAttempts: 8, Templates: map[string]string{models.NoticeStatus: statusTemplate},
 		CaseURLBase: "https://gridbot.example/cases/", Owner: owner}
