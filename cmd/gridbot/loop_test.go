@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"gridbot/config"
 	"gridbot/models"
 	"gridbot/store"
 	"gridbot/wechatsim"
@@ -405,5 +408,26 @@ func TestNotificationsReachPeopleThroughTheSandbox(t *testing.T) {
 	}
 	if code := getAPI(t, base, platformToken(t, app), "/notifications", &listed); code != 200 || len(listed.Notifications) != 0 {
 		t.Fatalf("GET /notifications (failed) = %d %+v", code, listed)
+	}
+}
+
+func TestMissingTemplatesAreReportedAtStart(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"GRIDBOT_WECHAT_APPID": "wxreal", "GRIDBOT_WECHAT_SECRET": "s",
+		"GRIDBOT_WECHAT_TOKEN": "t", "GRIDBOT_WECHAT_API_BASE": "http://127.0.0.1:9",
+		"GRIDBOT_WECHAT_TEMPLATES": "case_status=TPL_STATUS"})
+	cfg, err := config.Load("", getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	app, err := NewApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Close()
+	out := logs.String()
+	if !strings.Contains(out, "no template message configured") || !strings.Contains(out, models.NoticeDispatched) ||
+		strings.Contains(out, `"case_status"`) {
+		t.Fatalf("start-up did not report the kinds without a template:\n%s", out)
 	}
 }
