@@ -67,11 +67,7 @@ func (e *environment) migrate(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("migrate takes no arguments")
 	}
-	cfg, log, err := e.load()
-	if err != nil {
-		return err
-	}
-	s, err := openStore(ctx, cfg)
+	_, log, s, err := e.openConfigured(ctx)
 	if err != nil {
 		return err
 	}
@@ -93,11 +89,7 @@ func (e *environment) migrate(ctx context.Context, args []string) error {
 
 // withStore opens the configured database with a current schema for one administration command.
 func (e *environment) withStore(ctx context.Context, fn func(cfg config.Config, s *store.Store) error) error {
-	cfg, log, err := e.load()
-	if err != nil {
-		return err
-	}
-	s, err := openStore(ctx, cfg)
+	cfg, log, s, err := e.openConfigured(ctx)
 	if err != nil {
 		return err
 	}
@@ -106,4 +98,17 @@ func (e *environment) withStore(ctx context.Context, fn func(cfg config.Config, 
 		return err
 	}
 	return fn(cfg, s)
+}
+
+// openConfigured loads the configuration and opens its database, schema untouched.
+func (e *environment) openConfigured(ctx context.Context) (config.Config, *slog.Logger, *store.Store, error) {
+	cfg, log, err := e.load()
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	return cfg, log, s, nil
 }
