@@ -138,7 +138,7 @@ type turn struct {
 // Process handles one inbound message and returns the reply ("" for none). Messages of one
 // person are handled one at a time, across instances.
 func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
-	ctx, unlock, err := b.lock(ctx, in.OpenID)
+	ctx, unlock, err := b.lock(ctx, in.Channel, in.OpenID)
 	if err != nil {
 		return "", err
 	}
@@ -175,15 +175,40 @@ func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
 // identify finds who wrote: on WeCom only staff of the deployment file (known is false for an
 // unknown userid); on the Official Account anyone, a citizen created on first contact.
 func (b *Bot) identify(ctx context.Context, in models.Inbound, at time.Time) (models.Person, bool, error) {
+	h := heldFor(ctx, in.OpenID)
+	if p, ok := h.cachedIdentity(in.Channel, at); ok {
+		return p, true, nil
+	}
+	var (
+		p   models.Person
+		err error
+	)
 	if in.Channel != models.ChannelWeCom {
-		p, err := b.people.EnsureCitizen(ctx, in.OpenID, at)
-		return p, err == nil, err
+		p, err = b.people.EnsureCitizen(ctx, in.OpenID, at)
+	} else {
+		p, err = b.people.PersonByWeComUserID(ctx, in.OpenID)
+		if models.ErrorCodeOf(err) == models.ENotFound {
+			return models.Person{}, false, nil
+		}
 	}
-	p, err := b.people.PersonByWeComUserID(ctx, in.OpenID)
-	if models.ErrorCodeOf(err) == models.ENotFound {
-		return models.Person{}, false, nil
+	if err != nil {
+		return models.Person{}, false, err
 	}
-	return p, err == nil, err
+	h.remember(p)
+	return p, true, nil
+}
+
+// release lets go of a turn's lock that no conversation write released, caching the person
+// read during the turn in the same round trip.
+func (b *Bot) release(ctx context.Context, h *held) {
+	if h.released {
+		return
+	}
+	pipe := b.redis.Pipeline()
+	b.cachePerson(ctx, pipe, h, h.channel)
+	pipe.Del(ctx, h.lockKey)
+	_, _ = pipe.Exec(ctx)
+	h.released = true
 }
 
 // dispatch answers a message by its type.
@@ -218,13 +243,13 @@ func (b *Bot) event(ctx context.Context, in models.Inbound, p models.Person) (st
 	switch in.Event {
 	case "subscribe":
 		if p.Unreachable {
-			if err := b.people.SetUnreachable(ctx, p.ID, false); err != nil {
+			if err := b.setUnreachable(ctx, p.ID, false); err != nil {
 				return "", err
 			}
 		}
 		return msgWelcome, nil
 	case "unsubscribe":
-		if err := b.people.SetUnreachable(ctx, p.ID, true); err != nil {
+		if err := b.setUnreachable(ctx, p.ID, true); err != nil {
 			return "", err
 		}
 		return "", b.dropSession(ctx, in.OpenID)
@@ -238,6 +263,15 @@ func (b *Bot) event(ctx context.Context, in models.Inbound, p models.Person) (st
 		return b.processLocked(ctx, text, p)
 	}
 	return "", nil
+}
+
+// setUnreachable records whether a person can be sent messages and retires cached people.
+func (b *Bot) setUnreachable(ctx context.Context, personID int64, unreachable bool) error {
+	if err := b.people.SetUnreachable(ctx, personID, unreachable); err != nil {
+		return err
+	}
+	b.forgetPeople(ctx)
+	return nil
 }
 
 // processLocked handles a synthesised text message for a person whose lock is already held.
@@ -264,13 +298,15 @@ func (b *Bot) processLocked(ctx context.Context, in models.Inbound, p models.Per
 // lock takes a person's conversation lock in Redis (waiting up to 3 s) and returns a context
 // that holds it, with the person's conversation read in the same round trip, and its release
 // (a no-op once saveSession has released it).
-func (b *Bot) lock(ctx context.Context, openID string) (context.Context, func(), error) {
-	h := &held{openID: openID, lockKey: b.cfg.KeyPrefix + "lock:" + openID}
+func (b *Bot) lock(ctx context.Context, channel models.Channel, openID string) (context.Context, func(), error) {
+	h := &held{openID: openID, channel: channel, lockKey: b.cfg.KeyPrefix + "lock:" + openID}
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		pipe := b.redis.Pipeline()
 		take := pipe.SetNX(ctx, h.lockKey, "1", 10*time.Second)
 		conv := pipe.Get(ctx, b.sessionKey(openID))
+		gen := pipe.Get(ctx, PeopleGenerationKey(b.cfg.KeyPrefix))
+		person := pipe.Get(ctx, b.personKey(channel, openID))
 		_, _ = pipe.Exec(ctx) // each command's own error is checked below
 		ok, err := take.Result()
 		if err != nil {
@@ -279,11 +315,11 @@ func (b *Bot) lock(ctx context.Context, openID string) (context.Context, func(),
 		if ok {
 			raw, err := conv.Bytes()
 			h.raw, h.fetched = raw, err == nil || errors.Is(err, redis.Nil)
-			release := func() {
-				if !h.released {
-					b.redis.Del(context.WithoutCancel(ctx), h.lockKey)
-				}
+			h.gen = gen.Val() // "" before the first change of people
+			if gen.Err() == nil || errors.Is(gen.Err(), redis.Nil) {
+				h.person, _ = person.Bytes()
 			}
+			release := func() { b.release(context.WithoutCancel(ctx), h) }
 			return context.WithValue(ctx, heldKey{}, h), release, nil
 		}
 		if time.Now().After(deadline) {

@@ -51,7 +51,11 @@ func (b *Bot) sessionKey(openID string) string { return b.cfg.KeyPrefix + "conv:
 // that takes the lock, and the lock is released in the one that stores the conversation.
 type held struct {
 	openID   string
+	channel  models.Channel
 	lockKey  string
+	gen      string // the people generation when the lock was taken
+	person   []byte // the cached person read with the lock; nil when there is none
+	toCache  []byte // a person read from the database, cached when the turn ends
 	raw      []byte // the stored conversation read under the lock; nil when there is none
 	fetched  bool   // raw is still what is stored
 	released bool   // the lock was released with the conversation's last write
@@ -59,6 +63,12 @@ type held struct {
 
 // heldKey is the context key of the turn's held lock.
 type heldKey struct{}
+
+// heldFromContext returns the lock the context holds, or nil.
+func heldFromContext(ctx context.Context) *held {
+	h, _ := ctx.Value(heldKey{}).(*held)
+	return h
+}
 
 // heldFor returns the lock the context holds for an openid, or nil.
 func heldFor(ctx context.Context, openID string) *held {
@@ -127,6 +137,7 @@ func (b *Bot) saveSession(ctx context.Context, openID string, s *session, now ti
 	}
 	var unlock *redis.IntCmd
 	if h != nil && !h.released {
+		b.cachePerson(ctx, pipe, h, h.channel)
 		unlock = pipe.Del(ctx, h.lockKey)
 	}
 	_, _ = pipe.Exec(ctx) // each command's own error is checked below

@@ -49,6 +49,7 @@ type Config struct {
 	HTTPWriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" yaml:"http_write_timeout" default:"15s" desc:"Longest time to write a response."`
 	HTTPIdleTimeout  time.Duration `env:"HTTP_IDLE_TIMEOUT" yaml:"http_idle_timeout" default:"60s" desc:"How long an idle keep-alive connection stays open."`
 	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT" yaml:"shutdown_timeout" default:"20s" desc:"How long a graceful stop waits for requests and workers to drain."`
+	DebugAddr        string        `env:"DEBUG_ADDR" yaml:"debug_addr" default:"" desc:"If set, serves Go's profiler (/debug/pprof/) on this address, apart from the service; keep it on 127.0.0.1."`
 	HTTPMaxBodyBytes int64         `env:"HTTP_MAX_BODY_BYTES" yaml:"http_max_body_bytes" default:"1048576" desc:"Largest API request body accepted, in bytes."`
 
 	// Database.
@@ -271,6 +272,7 @@ func (c Config) Validate() error {
 func (c Config) problems() problems {
 	checks := []struct{ env, problem string }{
 		{"HTTP_ADDR", checkAddr(c.HTTPAddr)},
+		{"DEBUG_ADDR", checkOptionalAddr(c.DebugAddr)},
 		{"HTTP_READ_TIMEOUT", checkPositive(c.HTTPReadTimeout)},
 		{"HTTP_WRITE_TIMEOUT", checkPositive(c.HTTPWriteTimeout)},
 		{"HTTP_IDLE_TIMEOUT", checkPositive(c.HTTPIdleTimeout)},
@@ -374,6 +376,14 @@ func checkAddr(addr string) string {
 		}
 	}
 	return fmt.Sprintf(`must be host:port such as ":8080", got %q`, addr)
+}
+
+// checkOptionalAddr accepts an empty address (off) or host:port.
+func checkOptionalAddr(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return checkAddr(addr)
 }
 
 // checkPositive requires a duration greater than zero.

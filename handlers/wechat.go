@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/xml"
@@ -24,11 +25,16 @@ import (
 
 // Gateway is the durable inbox behind a callback.
 type Gateway interface {
-	// CheckNonce returns models.EForbidden for a nonce reused with another body within the window.
-	CheckNonce(ctx context.Context, channel models.Channel, timestamp, nonce string, body []byte) error
-	// Receive stores and processes a message and returns the reply ("" for none); an error means
-	// the message was not stored.
-	Receive(ctx context.Context, in models.Inbound) (string, error)
+	// Receive checks the callback's nonce, stores and processes its message and returns the
+	// reply ("" for none). models.EForbidden is a nonce reused with another body within the
+	// window (nothing stored); any other error means the message was not stored.
+	Receive(ctx context.Context, in models.Inbound, nonce models.CallbackNonce) (string, error)
+}
+
+// digest returns the hex sha256 of a callback body, which tells a retry from a replay.
+func digest(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 // WeChatCallback serves GET and POST /wechat/callback for the Official Account.
@@ -94,11 +100,7 @@ func (h *WeChatCallback) serve(c *gin.Context) {
 			return
 		}
 	}
-	if err := h.Gateway.CheckNonce(c.Request.Context(), models.ChannelWeChat, q.Timestamp, q.Nonce, body); err != nil {
-		h.refuseErr(c, err, "replayed nonce")
-		return
-	}
-	h.answer(c, body)
+	h.answer(c, body, models.CallbackNonce{Timestamp: q.Timestamp, Nonce: q.Nonce, Digest: digest(body)})
 }
 
 // readBody reads the body up to the limit; more is an error.
@@ -131,12 +133,13 @@ func freshAt(now time.Time, ts string, window time.Duration) bool {
 
 // answer hands the checked request to the library's server, writing its answer only once the
 // message is stored: a storage failure answers 503 so that WeChat retries, nothing acknowledged.
-func (h *WeChatCallback) answer(c *gin.Context, body []byte) {
+func (h *WeChatCallback) answer(c *gin.Context, body []byte, nonce models.CallbackNonce) {
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
 	buf := newBufferedWriter()
 	srv := h.Server(c.Request, buf)
 	var (
 		malformed   bool
+		replayed    bool
 		unavailable error
 		replied     bool
 	)
@@ -145,7 +148,11 @@ func (h *WeChatCallback) answer(c *gin.Context, body []byte) {
 			malformed = true
 			return nil
 		}
-		reply, err := h.Gateway.Receive(c.Request.Context(), inboundOf(msg, h.Now()))
+		reply, err := h.Gateway.Receive(c.Request.Context(), inboundOf(msg, h.Now()), nonce)
+		if models.ErrorCodeOf(err) == models.EForbidden {
+			replayed = true
+			return nil
+		}
 		if err != nil {
 			unavailable = err
 			return nil
@@ -158,6 +165,10 @@ func (h *WeChatCallback) answer(c *gin.Context, body []byte) {
 	})
 	if err := h.library(srv.Serve); err != nil || malformed {
 		h.refuse(c, http.StatusBadRequest, "malformed message")
+		return
+	}
+	if replayed {
+		h.refuse(c, http.StatusForbidden, "replayed nonce")
 		return
 	}
 	if unavailable != nil {

@@ -131,10 +131,6 @@ func (h *WeComCallback) receive(c *gin.Context) {
 		h.refuse(c, http.StatusForbidden, "bad msg_signature")
 		return
 	}
-	if err := h.Gateway.CheckNonce(c.Request.Context(), models.ChannelWeCom, ts, nonce, body); err != nil {
-		h.refuseErr(c, err)
-		return
-	}
 	plain, err := h.decrypt(env.Encrypt)
 	if err != nil {
 		h.refuseErr(c, err)
@@ -145,7 +141,12 @@ func (h *WeComCallback) receive(c *gin.Context) {
 		h.refuse(c, http.StatusBadRequest, "malformed message")
 		return
 	}
-	reply, err := h.Gateway.Receive(c.Request.Context(), wecomInbound(m, h.Now()))
+	reply, err := h.Gateway.Receive(c.Request.Context(), wecomInbound(m, h.Now()),
+		models.CallbackNonce{Timestamp: ts, Nonce: nonce, Digest: digest(body)})
+	if models.ErrorCodeOf(err) == models.EForbidden {
+		h.refuse(c, http.StatusForbidden, "replayed nonce")
+		return
+	}
 	if err != nil {
 		h.Log.ErrorContext(c.Request.Context(), "inbound WeCom message not stored; WeCom will retry", "err", err)
 		c.String(http.StatusServiceUnavailable, "")

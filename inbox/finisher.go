@@ -5,25 +5,32 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"gridbot/models"
 )
 
-// finisher records finished entries in batches: one commit for every burst instead of one per
-// message. The reply is in Redis already, so a retry that comes before the batch is written
-// still gets it, and an entry whose mark was lost in a crash is finished from Redis, not
-// processed again.
+// finisher records finished entries in batches: their replies in Redis in one round trip, then
+// their done marks in one commit, instead of both per message. Retries wait for the reply in
+// Redis (the entry's claim keeps them from processing it again), and an entry whose mark was
+// lost in a crash is finished from Redis, not processed again.
 type finisher struct {
-	store  Store
-	in     chan models.InboxOutcome
-	done   chan struct{}
-	log    func(msg string, err error)
-	mu     sync.RWMutex
-	closed bool
+	store    Store
+	redis    *redis.Client
+	replyTTL time.Duration
+	replyKey func(dedupKey string) string
+	in       chan models.InboxOutcome
+	done     chan struct{}
+	log      func(msg string, err error)
+	mu       sync.RWMutex
+	closed   bool
 }
 
 // newFinisher starts the batching loop.
-func newFinisher(st Store, log func(string, error)) *finisher {
-	f := &finisher{store: st, in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}
+func newFinisher(st Store, rdb *redis.Client, replyTTL time.Duration, replyKey func(string) string,
+	log func(string, error)) *finisher {
+	f := &finisher{store: st, redis: rdb, replyTTL: replyTTL, replyKey: replyKey,
+		in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}
 	go f.loop()
 	return f
 }
@@ -70,8 +77,10 @@ func (f *finisher) loop() {
 	}
 }
 
-// write records a batch, retrying once; entries it cannot record are finished later from Redis.
+// write stores a batch's replies, then records the batch, retrying once; entries it cannot
+// record are finished later from Redis (or processed again when Redis lost their reply too).
 func (f *finisher) write(batch []models.InboxOutcome) {
+	f.storeReplies(batch)
 	for attempt := 0; attempt < 2; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err := f.store.FinishInboundBatch(ctx, batch)
@@ -80,5 +89,18 @@ func (f *finisher) write(batch []models.InboxOutcome) {
 			return
 		}
 		f.log("recording finished inbox entries failed", err)
+	}
+}
+
+// storeReplies puts the batch's replies in Redis, where retries and duplicates read them.
+func (f *finisher) storeReplies(batch []models.InboxOutcome) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	pipe := f.redis.Pipeline()
+	for _, o := range batch {
+		pipe.Set(ctx, f.replyKey(o.DedupKey), o.Reply, f.replyTTL)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		f.log("storing replies of finished inbox entries failed", err)
 	}
 }

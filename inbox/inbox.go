@@ -6,12 +6,9 @@ package inbox
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -22,12 +19,11 @@ import (
 
 // Store is the durable inbox.
 type Store interface {
-	// AddInbound stores a message unless its dedup key is there; it returns the entry and whether it is new.
-	AddInbound(ctx context.Context, in models.Inbound) (models.InboxEntry, bool, error)
-	// InboxEntry returns an entry; models.ENotFound if there is none.
-	InboxEntry(ctx context.Context, id int64) (models.InboxEntry, error)
+	// AddInboundBatch stores messages whose dedup key is not there yet, in one commit, and says
+	// for each whether this call stored it (else what was stored before).
+	AddInboundBatch(ctx context.Context, msgs []models.Inbound) ([]models.InboxAdded, error)
 	// FinishInbound records the outcome of one processing attempt.
-	FinishInbound(ctx context.Context, id int64, state models.InboxState, reply string) error
+	FinishInbound(ctx context.Context, dedupKey string, state models.InboxState, reply string) error
 	// FinishInboundBatch records many outcomes in one transaction.
 	FinishInboundBatch(ctx context.Context, outcomes []models.InboxOutcome) error
 	// PendingInbound returns unfinished entries received before a time.
@@ -71,6 +67,7 @@ type Service struct {
 	stop   chan struct{} // closed by Close: stops the retry loop
 	once   sync.Once
 	done   *finisher
+	writer *writer
 	// closeFinisher closes the finisher once, after the processing it records has stopped.
 	closeFinisher sync.Once
 	now           func() time.Time
@@ -91,72 +88,106 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 	s := &Service{cfg: cfg, store: st, redis: rdb, proc: proc, sender: sender, log: log,
 		slots: make(chan struct{}, max(cfg.Workers, 1)), ctx: ctx, cancel: cancel, stop: make(chan struct{}),
 		now: time.Now}
-	s.done = newFinisher(st, func(msg string, err error) { log.Error(msg, "err", err) })
+	s.done = newFinisher(st, rdb, 2*cfg.Window, s.replyKey, func(msg string, err error) { log.Error(msg, "err", err) })
+	s.writer = newWriter(st, writers, writeBatch)
 	return s
 }
 
-// CheckNonce refuses a replayed request: the same timestamp and nonce seen within the window with
-// a different body. A byte-identical request is a retry, which dedup handles, and passes.
-func (s *Service) CheckNonce(ctx context.Context, channel models.Channel, timestamp, nonce string, body []byte) error {
-	sum := sha256.Sum256(body)
-	digest := hex.EncodeToString(sum[:])
-	key := s.cfg.KeyPrefix + "nonce:" + string(channel) + ":" + timestamp + ":" + nonce
-	ok, err := s.redis.SetNX(ctx, key, digest, 2*s.cfg.Window).Result()
-	if err != nil {
-		return models.WrapError(models.EUnavailable, err, "redis unavailable")
+// The group commit of inbound messages: this many batch writers, each storing up to
+// writeBatch messages per statement.
+const (
+	writers    = 2
+	writeBatch = 128
+)
+
+// admission is what the admission round trip found.
+type admission int
+
+// The answers of check.
+const (
+	admitReplay   admission = iota // the nonce was used with another body
+	admitOther                     // another request or instance is processing the message
+	admitClaimed                   // this request now holds the message's claim
+	admitFinished                  // the message was processed already: its reply is known
+)
+
+// check checks a callback's nonce and claims its message in one round trip: the nonce is kept
+// with the body's digest (a byte-identical request is a retry, not a replay), and the claim is
+// taken unless the message's reply is known. A claim taken by a refused request is let go.
+func (s *Service) check(ctx context.Context, in models.Inbound, key string, n models.CallbackNonce) (admission, string, error) {
+	nonceKey := s.cfg.KeyPrefix + "nonce:" + string(in.Channel) + ":" + n.Timestamp + ":" + n.Nonce
+	pipe := s.redis.Pipeline()
+	pipe.SetNX(ctx, nonceKey, n.Digest, 2*s.cfg.Window)
+	seen := pipe.Get(ctx, nonceKey)
+	reply := pipe.Get(ctx, s.replyKey(key))
+	claim := pipe.SetNX(ctx, s.claimKey(key), "1", s.cfg.ProcessLimit)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, "", models.WrapError(models.EUnavailable, err, "redis unavailable")
 	}
-	if ok {
-		return nil
+	claimed := claim.Val()
+	switch {
+	case seen.Val() != n.Digest:
+		if claimed {
+			s.release(key)
+		}
+		return admitReplay, "", nil
+	case reply.Err() == nil:
+		if claimed {
+			s.release(key)
+		}
+		return admitFinished, reply.Val(), nil
+	case claimed:
+		return admitClaimed, "", nil
 	}
-	seen, err := s.redis.Get(ctx, key).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return models.WrapError(models.EUnavailable, err, "redis unavailable")
-	}
-	if seen != digest {
-		return models.Errorf(models.EForbidden, "nonce already used with another message")
-	}
-	return nil
+	return admitOther, "", nil
 }
 
-// claimKey and replyKey name the Redis keys of an entry's processing claim and its finished reply.
-func (s *Service) claimKey(id int64) string {
-	return s.cfg.KeyPrefix + "inbox:claim:" + strconv.FormatInt(id, 10)
-}
-func (s *Service) replyKey(id int64) string {
-	return s.cfg.KeyPrefix + "inbox:reply:" + strconv.FormatInt(id, 10)
-}
-func (s *Service) lateKey(id int64) string {
-	return s.cfg.KeyPrefix + "inbox:late:" + strconv.FormatInt(id, 10)
-}
+// claimKey, replyKey and lateKey name the Redis keys of a message's processing claim, its
+// finished reply and its late delivery, by the message's dedup key.
+func (s *Service) claimKey(key string) string { return s.cfg.KeyPrefix + "inbox:claim:" + key }
+func (s *Service) replyKey(key string) string { return s.cfg.KeyPrefix + "inbox:reply:" + key }
+func (s *Service) lateKey(key string) string  { return s.cfg.KeyPrefix + "inbox:late:" + key }
 
-// Receive stores a message, processes it once across all retries and instances, and returns the
-// reply to give in the callback ("" to acknowledge without one). An error means the message was
-// not stored: answer so that WeChat retries.
-func (s *Service) Receive(ctx context.Context, in models.Inbound) (string, error) {
+// Receive checks a callback's nonce, stores its message, processes it once across all retries
+// and instances, and returns the reply to give in the callback ("" to acknowledge without one).
+// A replayed nonce is models.EForbidden; any other error means the message was not stored:
+// answer so that WeChat retries.
+func (s *Service) Receive(ctx context.Context, in models.Inbound, n models.CallbackNonce) (string, error) {
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = s.now()
 	}
-	entry, _, err := s.store.AddInbound(ctx, in)
+	key := in.DedupKey()
+	adm, reply, err := s.check(ctx, in, key, n)
+	switch {
+	case err != nil:
+		return "", err
+	case adm == admitReplay:
+		return "", models.Errorf(models.EForbidden, "nonce already used with another message")
+	case adm == admitFinished:
+		return reply, nil // a retry of a finished message: the same answer
+	}
+	added, err := s.writer.add(ctx, in)
 	if err != nil {
+		if adm == admitClaimed {
+			s.release(key)
+		}
 		return "", fmt.Errorf("store inbound: %w", err)
 	}
+	entry := added.Entry
 	if entry.State != models.InboxPending {
-		return entry.Reply, nil // a retry of a finished message: the same answer
+		// Finished before, though Redis forgot its reply (a restarted Redis): the same answer.
+		return entry.Reply, nil
 	}
 	deadline := time.NewTimer(s.cfg.Budget)
 	defer deadline.Stop()
-	claimed, err := s.redis.SetNX(ctx, s.claimKey(entry.ID), "1", s.cfg.ProcessLimit).Result()
-	if err != nil {
-		// Redis is down: the entry is stored and the retry loop will process it.
-		s.log.WarnContext(ctx, "inbox claim failed; left for the retry loop", "inbox_id", entry.ID, "err", err)
-		return s.cfg.BusyText, nil
-	}
-	if !claimed {
-		return s.awaitOther(ctx, entry.ID, deadline.C)
+	if adm != admitClaimed {
+		// Stored, so acknowledging loses nothing: the claimer finishes it, or the retry loop
+		// does once its claim expires.
+		return s.awaitOther(ctx, key, deadline.C)
 	}
 	j, ok := s.start(entry, deadline.C)
 	if !ok {
-		s.release(entry.ID)
+		s.release(key)
 		return s.cfg.BusyText, nil
 	}
 	return j.await(deadline.C), nil
@@ -164,7 +195,7 @@ func (s *Service) Receive(ctx context.Context, in models.Inbound) (string, error
 
 // awaitOther waits for the instance that claimed an entry to finish it and returns its reply,
 // or acknowledges without one when the budget runs out or that instance replies late.
-func (s *Service) awaitOther(ctx context.Context, id int64, deadline <-chan time.Time) (string, error) {
+func (s *Service) awaitOther(ctx context.Context, key string, deadline <-chan time.Time) (string, error) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -175,7 +206,7 @@ func (s *Service) awaitOther(ctx context.Context, id int64, deadline <-chan time
 			return "", nil
 		case <-tick.C:
 		}
-		vals, err := s.redis.MGet(ctx, s.replyKey(id), s.lateKey(id)).Result()
+		vals, err := s.redis.MGet(ctx, s.replyKey(key), s.lateKey(key)).Result()
 		if err != nil {
 			return "", nil
 		}
@@ -189,8 +220,8 @@ func (s *Service) awaitOther(ctx context.Context, id int64, deadline <-chan time
 }
 
 // release drops an entry's claim so that the retry loop or a retry can take it.
-func (s *Service) release(id int64) {
+func (s *Service) release(key string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	s.redis.Del(ctx, s.claimKey(id))
+	s.redis.Del(ctx, s.claimKey(key))
 }

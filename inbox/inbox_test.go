@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"gridbot/inbox"
 	"gridbot/models"
+	"gridbot/store"
 	"gridbot/store/storetest"
 )
 
@@ -40,7 +42,7 @@ func (s *sender) all() []string {
 }
 
 // newService builds an inbox on a real SQLite store and Redis (real when configured).
-func newService(t *testing.T, budget time.Duration, p inbox.Processor) (*inbox.Service, *sender, inbox.Store) {
+func newService(t *testing.T, budget time.Duration, p inbox.Processor) (*inbox.Service, *sender, *store.Store) {
 	t.Helper()
 	st := storetest.SQLite(t)
 	rdb, prefix := storetest.Redis(t)
@@ -55,6 +57,17 @@ func newService(t *testing.T, budget time.Duration, p inbox.Processor) (*inbox.S
 func msg(id int64, text string) models.Inbound {
 	return models.Inbound{Channel: models.ChannelWeChat, OpenID: "oTest", MsgID: id, MsgType: models.MsgText,
 		Content: text, CreateTime: time.Now().Unix()}
+}
+
+// nonceOf is the nonce WeChat would send with a message: a retry repeats it with the same body.
+func nonceOf(in models.Inbound) models.CallbackNonce {
+	return models.CallbackNonce{Timestamp: strconv.FormatInt(in.CreateTime, 10),
+		Nonce: "n" + strconv.FormatInt(in.MsgID, 10), Digest: in.DedupKey() + in.Content}
+}
+
+// receive passes a message to the inbox as its callback would.
+func receive(s *inbox.Service, in models.Inbound) (string, error) {
+	return s.Receive(context.Background(), in, nonceOf(in))
 }
 
 // waitFor polls until cond holds or 5 s pass.
@@ -82,7 +95,7 @@ func TestDuplicatesAreProcessedOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := s.Receive(context.Background(), msg(42, "你好"))
+			r, err := receive(s, msg(42, "你好"))
 			if err != nil {
 				t.Error(err)
 			}
@@ -98,7 +111,7 @@ func TestDuplicatesAreProcessedOnce(t *testing.T) {
 			t.Errorf("a copy got %q", r)
 		}
 	}
-	if r, _ := s.Receive(context.Background(), msg(42, "你好")); r != "回复:你好" || calls.Load() != 1 {
+	if r, _ := receive(s, msg(42, "你好")); r != "回复:你好" || calls.Load() != 1 {
 		t.Errorf("a late retry got %q after %d calls", r, calls.Load())
 	}
 }
@@ -109,7 +122,7 @@ func TestSlowReplyGoesOutAsMessage(t *testing.T) {
 		return "迟到的回复", nil
 	}))
 	start := time.Now()
-	r, err := s.Receive(context.Background(), msg(7, "慢"))
+	r, err := receive(s, msg(7, "慢"))
 	if err != nil || r != "" {
 		t.Fatalf("Receive = %q, %v; want an acknowledgement without reply", r, err)
 	}
@@ -127,7 +140,7 @@ func TestSlowReplyGoesOutAsMessage(t *testing.T) {
 }
 
 // entry finds the inbox entry of a message id.
-func entry(t *testing.T, st inbox.Store, id int64) models.InboxEntry {
+func entry(t *testing.T, st *store.Store, id int64) models.InboxEntry {
 	t.Helper()
 	e, _, err := st.AddInbound(context.Background(), msg(id, ""))
 	if err != nil {
@@ -145,7 +158,7 @@ func TestPanicIsAcknowledgedAndRetried(t *testing.T) {
 		}
 		return "好了", nil
 	}))
-	r, err := s.Receive(context.Background(), msg(9, "x"))
+	r, err := receive(s, msg(9, "x"))
 	if err != nil || r != "" {
 		t.Fatalf("Receive after a panic = %q, %v; want an acknowledgement (success) without reply", r, err)
 	}
@@ -167,7 +180,7 @@ func TestRepeatedFailureIsMarkedFailed(t *testing.T) {
 	s, snd, st := newService(t, time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
 		return "", errors.New("database hiccup")
 	}))
-	if r, err := s.Receive(context.Background(), msg(11, "x")); err != nil || r != "busy" {
+	if r, err := receive(s, msg(11, "x")); err != nil || r != "busy" {
 		t.Fatalf("Receive = %q, %v", r, err)
 	}
 	if err := s.RetryPending(context.Background(), time.Now().Add(time.Minute)); err != nil {
@@ -187,30 +200,91 @@ func TestUnstoredMessageIsAnError(t *testing.T) {
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer s.Close(time.Second)
 	st.Close()
-	if _, err := s.Receive(context.Background(), msg(1, "x")); models.ErrorCodeOf(err) != models.EUnavailable {
+	if _, err := receive(s, msg(1, "x")); models.ErrorCodeOf(err) != models.EUnavailable {
 		t.Fatalf("Receive with the database down = %v, want unavailable", err)
 	}
 }
 
-func TestCheckNonce(t *testing.T) {
-	s, _, _ := newService(t, time.Second, processor(func(context.Context, models.Inbound) (string, error) { return "", nil }))
+func TestReplayedNonce(t *testing.T) {
+	var calls atomic.Int32
+	s, _, st := newService(t, time.Second, processor(func(context.Context, models.Inbound) (string, error) {
+		calls.Add(1)
+		return "ok", nil
+	}))
 	ctx := context.Background()
+	first, replay := msg(31, "a"), msg(32, "b")
 	tests := []struct {
 		name  string
-		nonce string
-		body  string
+		in    models.Inbound
+		nonce models.CallbackNonce
 		want  models.ErrorCode
 	}{
-		{"first use", "n1", "<xml>a</xml>", ""},
-		{"identical retry", "n1", "<xml>a</xml>", ""},
-		{"replay with another body", "n1", "<xml>b</xml>", models.EForbidden},
-		{"another nonce", "n2", "<xml>b</xml>", ""},
+		{"first use", first, models.CallbackNonce{Timestamp: "1700000000", Nonce: "n1", Digest: "a"}, ""},
+		{"identical retry", first, models.CallbackNonce{Timestamp: "1700000000", Nonce: "n1", Digest: "a"}, ""},
+		{"replay with another body", replay, models.CallbackNonce{Timestamp: "1700000000", Nonce: "n1", Digest: "b"}, models.EForbidden},
+		{"another nonce", replay, models.CallbackNonce{Timestamp: "1700000000", Nonce: "n2", Digest: "b"}, ""},
 	}
 	for _, tt := range tests {
-		err := s.CheckNonce(ctx, models.ChannelWeChat, "1700000000", tt.nonce, []byte(tt.body))
+		_, err := s.Receive(ctx, tt.in, tt.nonce)
 		if models.ErrorCodeOf(err) != tt.want {
-			t.Errorf("%s: CheckNonce = %v, want %q", tt.name, err, tt.want)
+			t.Errorf("%s: Receive = %v, want %q", tt.name, err, tt.want)
 		}
+		if tt.name == "replay with another body" {
+			if n, _ := st.InboxCount(ctx); n != 1 {
+				t.Errorf("a replay stored something: %d entries", n)
+			}
+		}
+	}
+	if calls.Load() != 2 {
+		t.Errorf("processed %d messages, want 2", calls.Load())
+	}
+}
+
+func TestConcurrentMessagesAreStoredTogether(t *testing.T) {
+	var calls atomic.Int32
+	s, _, st := newService(t, 2*time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		calls.Add(1)
+		return "收到" + in.Content, nil
+	}))
+	const n = 60
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			m := msg(int64(1000+i%40), strconv.Itoa(i%40)) // 20 of them are retries of others
+			if r, err := receive(s, m); err != nil || (r != "收到"+m.Content && r != "") {
+				t.Errorf("message %d: Receive = %q, %v", i, r, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := calls.Load(); got != 40 {
+		t.Fatalf("processed %d messages, want 40", got)
+	}
+	if c, _ := st.InboxCount(context.Background()); c != 40 {
+		t.Fatalf("stored %d entries, want 40", c)
+	}
+}
+
+func TestFinishedMessageForgottenByRedis(t *testing.T) {
+	var calls atomic.Int32
+	s, _, st := newService(t, time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		calls.Add(1)
+		return "一次", nil
+	}))
+	ctx := context.Background()
+	m := msg(51, "x")
+	if _, _, err := st.AddInbound(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	// Finished long ago; Redis restarted since and knows nothing of it.
+	if err := st.FinishInbound(ctx, m.DedupKey(), models.InboxDone, "一次"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := receive(s, m); err != nil || r != "一次" {
+		t.Fatalf("Receive = %q, %v; want the stored reply", r, err)
+	}
+	if calls.Load() != 0 {
+		t.Fatalf("a finished message was processed again")
 	}
 }
 
@@ -220,12 +294,12 @@ func TestLostDoneMarkIsRecoveredFromRedis(t *testing.T) {
 		calls.Add(1)
 		return "答复", nil
 	}))
-	if r, err := s.Receive(context.Background(), msg(21, "x")); err != nil || r != "答复" {
+	if r, err := receive(s, msg(21, "x")); err != nil || r != "答复" {
 		t.Fatalf("Receive = %q, %v", r, err)
 	}
 	waitFor(t, "the done mark", func() bool { return entry(t, st, 21).State == models.InboxDone })
 	// A crash lost the mark: the entry is pending again, but its reply is still in Redis.
-	if err := st.FinishInbound(context.Background(), entry(t, st, 21).ID, models.InboxPending, ""); err != nil {
+	if err := st.FinishInbound(context.Background(), entry(t, st, 21).DedupKey, models.InboxPending, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RetryPending(context.Background(), time.Now().Add(time.Minute)); err != nil {

@@ -77,7 +77,7 @@ func (s *Service) run(entry models.InboxEntry, j *job) {
 	reply, err := s.process(ctx, entry.Message)
 	state := models.InboxDone
 	if err != nil {
-		s.log.ErrorContext(ctx, "processing an inbound message failed", "inbox_id", entry.ID,
+		s.log.ErrorContext(ctx, "processing an inbound message failed", "inbox_key", entry.DedupKey,
 			"attempt", entry.Attempts+1, "err", err)
 		reply, state = s.cfg.BusyText, models.InboxPending
 		if errors.Is(err, errPanic) {
@@ -88,18 +88,17 @@ func (s *Service) run(entry models.InboxEntry, j *job) {
 		}
 	}
 	if state == models.InboxDone {
-		// The reply goes to Redis at once (retries and duplicates read it there); the done mark
-		// is written with others in one commit.
-		s.redis.Set(ctx, s.replyKey(entry.ID), reply, 2*s.cfg.Window)
-		s.done.add(models.InboxOutcome{ID: entry.ID, State: state, Reply: reply})
+		// The reply goes to Redis and the done mark to the database with others, in one round
+		// trip and one commit; the claim, held until it expires, keeps retries waiting for it.
+		s.done.add(models.InboxOutcome{DedupKey: entry.DedupKey, State: state, Reply: reply})
 	} else {
-		if err := s.store.FinishInbound(ctx, entry.ID, state, reply); err != nil {
-			s.log.ErrorContext(ctx, "recording an inbound message's outcome failed", "inbox_id", entry.ID, "err", err)
+		if err := s.store.FinishInbound(ctx, entry.DedupKey, state, reply); err != nil {
+			s.log.ErrorContext(ctx, "recording an inbound message's outcome failed", "inbox_key", entry.DedupKey, "err", err)
 		}
-		s.release(entry.ID)
+		s.release(entry.DedupKey)
 	}
 	if j.finish(reply) && state == models.InboxDone {
-		s.redis.Set(ctx, s.lateKey(entry.ID), "1", 2*s.cfg.Window)
+		s.redis.Set(ctx, s.lateKey(entry.DedupKey), "1", 2*s.cfg.Window)
 		s.deliverLate(ctx, entry, reply)
 	}
 }
@@ -132,5 +131,5 @@ func (s *Service) deliverLate(ctx context.Context, entry models.InboxEntry, repl
 		case <-time.After(wait):
 		}
 	}
-	s.log.ErrorContext(ctx, "a late reply could not be delivered", "inbox_id", entry.ID, "err", err)
+	s.log.ErrorContext(ctx, "a late reply could not be delivered", "inbox_key", entry.DedupKey, "err", err)
 }

@@ -41,14 +41,14 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		return err
 	}
 	for _, e := range entries {
-		if reply, err := s.redis.Get(ctx, s.replyKey(e.ID)).Result(); err == nil {
+		if reply, err := s.redis.Get(ctx, s.replyKey(e.DedupKey)).Result(); err == nil {
 			// Processed, but its done mark was lost (a crash before the batch was written).
-			if err := s.store.FinishInbound(ctx, e.ID, models.InboxDone, reply); err != nil {
+			if err := s.store.FinishInbound(ctx, e.DedupKey, models.InboxDone, reply); err != nil {
 				return err
 			}
 			continue
 		}
-		claimed, err := s.redis.SetNX(ctx, s.claimKey(e.ID), "1", s.cfg.ProcessLimit).Result()
+		claimed, err := s.redis.SetNX(ctx, s.claimKey(e.DedupKey), "1", s.cfg.ProcessLimit).Result()
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		select {
 		case s.slots <- struct{}{}:
 		case <-ctx.Done():
-			s.release(e.ID)
+			s.release(e.DedupKey)
 			return ctx.Err()
 		}
 		j := &job{done: make(chan struct{})} // nobody waits: the reply is delivered as a message
@@ -87,5 +87,8 @@ func (s *Service) Close(timeout time.Duration) {
 		s.log.Warn("inbox: processing still running at shutdown; unfinished entries are retried at the next start")
 	}
 	s.cancel()
-	s.closeFinisher.Do(s.done.close)
+	s.closeFinisher.Do(func() {
+		s.writer.close()
+		s.done.close()
+	})
 }

@@ -72,9 +72,24 @@ type InboxEntry struct {
 	DoneAt     time.Time
 }
 
-// InboxOutcome is the result of processing one inbox entry.
+// InboxOutcome is the result of processing one inbox entry, named by its dedup key.
 type InboxOutcome struct {
-	ID    int64
-	State InboxState
-	Reply string
+	DedupKey string
+	State    InboxState
+	Reply    string
+}
+
+// InboxAdded is what storing an inbound message found: the entry (as stored before, when the
+// message was there already) and whether this call stored it.
+type InboxAdded struct {
+	Entry InboxEntry
+	New   bool
+}
+
+// CallbackNonce is a callback's timestamp and nonce with a digest of its body: the same pair
+// seen again with another body within the window is a replay.
+type CallbackNonce struct {
+	Timestamp string
+	Nonce     string
+	Digest    string // hex sha256 of the body
 }

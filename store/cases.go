@@ -61,7 +61,7 @@ func toCaseRow(c models.Case) caseRow {
 		FinalRuling: c.FinalRuling, ExtensionDays: c.ExtensionDays, DispatchedAt: timePtr(c.DispatchedAt),
 		ClosedAt: timePtr(c.ClosedAt), ChasedAt: timePtr(c.ChasedAt), OverdueAt: timePtr(c.OverdueAt),
 		EscalationLvl: c.EscalationLvl, EscalatedAt: timePtr(c.EscalatedAt),
-		Version: c.Version, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Version: c.Version, CreatedAt: models.EventTime(c.CreatedAt), UpdatedAt: models.EventTime(c.UpdatedAt),
 	}
 	if p := c.Location.Point; p != nil {
 		r.Lat, r.Lng = &p.Lat, &p.Lng
@@ -119,9 +119,9 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 		c.UpdatedAt = now // as UpdateCase stamps a later step
 	}
 	c.Version = int64(len(evs))
+	r := toCaseRow(c)
+	r.ID = 0
 	err := s.InTx(ctx, func(tx *Store) error {
-		r := toCaseRow(c)
-		r.ID = 0
 		if err := tx.conn(ctx).Create(&r).Error; err != nil {
 			return translate(err, "case "+c.TrackingNo)
 		}
@@ -147,7 +147,7 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 	if err != nil {
 		return models.Case{}, err
 	}
-	return s.CaseByID(ctx, c.ID)
+	return r.toCase(), nil // as stored: no need to read it back
 }
 
 // record appends a case's event, links the attachments it names and writes the intents it
@@ -230,7 +230,7 @@ func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	u := t.UTC()
+	u := models.EventTime(t) // as the database keeps it: microseconds, UTC
 	return &u
 }
 

@@ -24,6 +24,7 @@ type inboxRow struct {
 	Reply      string
 	ReceivedAt time.Time
 	DoneAt     *time.Time
+	Receipt    string
 }
 
 func (inboxRow) TableName() string { return "inbox" }
@@ -86,19 +87,19 @@ func (s *Store) InboxEntry(ctx context.Context, id int64) (models.InboxEntry, er
 	return r.toEntry()
 }
 
-// FinishInbound records the outcome of processing an entry: done with its reply, or another
-// failed attempt (failed for good when final).
-func (s *Store) FinishInbound(ctx context.Context, id int64, state models.InboxState, reply string) error {
+// FinishInbound records the outcome of processing an entry, named by its dedup key: done with
+// its reply, or another failed attempt (failed for good when final).
+func (s *Store) FinishInbound(ctx context.Context, dedupKey string, state models.InboxState, reply string) error {
 	updates := map[string]any{"state": string(state), "reply": reply, "attempts": gormExprAttempts()}
 	if state != models.InboxPending {
 		updates["done_at"] = models.EventTime(time.Now())
 	}
-	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(updates)
+	res := s.conn(ctx).Model(&inboxRow{}).Where("dedup_key = ?", dedupKey).Updates(updates)
 	if res.Error != nil {
 		return translate(res.Error, "inbound message")
 	}
 	if res.RowsAffected == 0 {
-		return models.Errorf(models.ENotFound, "inbound message %d not found", id)
+		return models.Errorf(models.ENotFound, "inbound message %s not found", dedupKey)
 	}
 	return nil
 }
@@ -140,7 +141,7 @@ func (s *Store) FinishInboundBatch(ctx context.Context, outcomes []models.InboxO
 	if len(outcomes) == 0 {
 		return nil
 	}
-	if hasRepeatedID(outcomes) {
+	if hasRepeatedKey(outcomes) {
 		return s.finishOneByOne(ctx, outcomes)
 	}
 	sql, args := finishBatchSQL(outcomes, models.EventTime(time.Now()))
@@ -151,7 +152,7 @@ func (s *Store) FinishInboundBatch(ctx context.Context, outcomes []models.InboxO
 func (s *Store) finishOneByOne(ctx context.Context, outcomes []models.InboxOutcome) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		for _, o := range outcomes {
-			if err := tx.FinishInbound(ctx, o.ID, o.State, o.Reply); err != nil && models.ErrorCodeOf(err) != models.ENotFound {
+			if err := tx.FinishInbound(ctx, o.DedupKey, o.State, o.Reply); err != nil && models.ErrorCodeOf(err) != models.ENotFound {
 				return err
 			}
 		}
@@ -159,48 +160,48 @@ func (s *Store) finishOneByOne(ctx context.Context, outcomes []models.InboxOutco
 	})
 }
 
-// hasRepeatedID reports whether an entry appears more than once in a batch.
-func hasRepeatedID(outcomes []models.InboxOutcome) bool {
-	seen := make(map[int64]struct{}, len(outcomes))
+// hasRepeatedKey reports whether an entry appears more than once in a batch.
+func hasRepeatedKey(outcomes []models.InboxOutcome) bool {
+	seen := make(map[string]struct{}, len(outcomes))
 	for _, o := range outcomes {
-		if _, ok := seen[o.ID]; ok {
+		if _, ok := seen[o.DedupKey]; ok {
 			return true
 		}
-		seen[o.ID] = struct{}{}
+		seen[o.DedupKey] = struct{}{}
 	}
 	return false
 }
 
-// finishBatchSQL builds the UPDATE of FinishInboundBatch: CASE expressions by id; an entry left
-// pending keeps its done_at.
+// finishBatchSQL builds the UPDATE of FinishInboundBatch: CASE expressions by dedup key; an
+// entry left pending keeps its done_at.
 func finishBatchSQL(outcomes []models.InboxOutcome, now time.Time) (string, []any) {
-	var state, reply, done, ids strings.Builder
+	var state, reply, done, keys strings.Builder
 	args := make([]any, 0, 7*len(outcomes))
 	for _, o := range outcomes {
 		state.WriteString(" WHEN ? THEN ?")
-		args = append(args, o.ID, string(o.State))
+		args = append(args, o.DedupKey, string(o.State))
 	}
 	for _, o := range outcomes {
 		reply.WriteString(" WHEN ? THEN ?")
-		args = append(args, o.ID, o.Reply)
+		args = append(args, o.DedupKey, o.Reply)
 	}
 	for _, o := range outcomes {
 		if o.State == models.InboxPending {
 			done.WriteString(" WHEN ? THEN done_at")
-			args = append(args, o.ID)
+			args = append(args, o.DedupKey)
 			continue
 		}
 		done.WriteString(" WHEN ? THEN ?")
-		args = append(args, o.ID, now)
+		args = append(args, o.DedupKey, now)
 	}
 	for i, o := range outcomes {
 		if i > 0 {
-			ids.WriteString(", ")
+			keys.WriteString(", ")
 		}
-		ids.WriteString("?")
-		args = append(args, o.ID)
+		keys.WriteString("?")
+		args = append(args, o.DedupKey)
 	}
-	sql := "UPDATE inbox SET state = CASE id" + state.String() + " END, reply = CASE id" + reply.String() +
-		" END, done_at = CASE id" + done.String() + " END, attempts = attempts + 1 WHERE id IN (" + ids.String() + ")"
+	sql := "UPDATE inbox SET state = CASE dedup_key" + state.String() + " END, reply = CASE dedup_key" + reply.String() +
+		" END, done_at = CASE dedup_key" + done.String() + " END, attempts = attempts + 1 WHERE dedup_key IN (" + keys.String() + ")"
 	return sql, args
 }

@@ -25,18 +25,18 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 		if err != nil || created || again.ID != done.ID || again.Message.Content != "hi" {
 			t.Fatalf("a retry = %+v, created %v, %v; want entry %d again", again, created, err, done.ID)
 		}
-		if err := s.FinishInbound(ctx, pending.ID, models.InboxDone, "earlier"); err != nil {
+		if err := s.FinishInbound(ctx, pending.DedupKey, models.InboxDone, "earlier"); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
 			name  string
 			batch []models.InboxOutcome
 		}{
-			{"distinct", []models.InboxOutcome{{ID: done.ID, State: models.InboxDone, Reply: "好的"},
-				{ID: pending.ID, State: models.InboxPending, Reply: "busy"}, {ID: failed.ID, State: models.InboxFailed},
-				{ID: 1 << 40, State: models.InboxDone}}},
-			{"repeated", []models.InboxOutcome{{ID: twice.ID, State: models.InboxPending, Reply: "busy"},
-				{ID: twice.ID, State: models.InboxDone, Reply: "second"}}},
+			{"distinct", []models.InboxOutcome{{DedupKey: done.DedupKey, State: models.InboxDone, Reply: "好的"},
+				{DedupKey: pending.DedupKey, State: models.InboxPending, Reply: "busy"},
+				{DedupKey: failed.DedupKey, State: models.InboxFailed}, {DedupKey: "wechat:msg:404", State: models.InboxDone}}},
+			{"repeated", []models.InboxOutcome{{DedupKey: twice.DedupKey, State: models.InboxPending, Reply: "busy"},
+				{DedupKey: twice.DedupKey, State: models.InboxDone, Reply: "second"}}},
 		}
 		for _, tt := range tests {
 			if err := s.FinishInboundBatch(ctx, tt.batch); err != nil {
@@ -64,6 +64,49 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 				t.Errorf("entry %d = %s %q attempts %d done_at %v; want %s %q %d done_at set %v",
 					w.id, e.State, e.Reply, e.Attempts, e.DoneAt, w.state, w.reply, w.attempts, w.doneAt)
 			}
+		}
+	})
+}
+
+func TestAddInboundBatchTellsNewFromStored(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		text := func(msgID int64, content string) models.Inbound {
+			return models.Inbound{Channel: models.ChannelWeChat, OpenID: "o-group", MsgID: msgID, MsgType: models.MsgText,
+				Content: content, ReceivedAt: time.Now()}
+		}
+		old, _, err := s.AddInbound(ctx, text(1, "stored before"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishInbound(ctx, old.DedupKey, models.InboxDone, "早就答复了"); err != nil {
+			t.Fatal(err)
+		}
+		batches := []struct {
+			name  string
+			msgs  []models.Inbound
+			isNew []bool
+		}{
+			{"all new", []models.Inbound{text(2, "a"), text(3, "b")}, []bool{true, true}},
+			{"one stored before", []models.Inbound{text(4, "c"), text(1, "retry"), text(5, "d")}, []bool{true, false, true}},
+			{"repeated in the batch", []models.Inbound{text(6, "e"), text(6, "e"), text(2, "a")}, []bool{true, false, false}},
+		}
+		for _, b := range batches {
+			got, err := s.AddInboundBatch(ctx, b.msgs)
+			if err != nil {
+				t.Fatalf("%s: %v", b.name, err)
+			}
+			for i, r := range got {
+				if r.New != b.isNew[i] || r.Entry.DedupKey != b.msgs[i].DedupKey() {
+					t.Errorf("%s: message %d new=%v key %s; want new=%v", b.name, i, r.New, r.Entry.DedupKey, b.isNew[i])
+				}
+			}
+		}
+		again, err := s.AddInboundBatch(ctx, []models.Inbound{text(1, "retry")})
+		if err != nil || again[0].New || again[0].Entry.State != models.InboxDone || again[0].Entry.Reply != "早就答复了" {
+			t.Fatalf("a stored, finished message = %+v, %v; want its state and reply", again, err)
+		}
+		if n, _ := s.InboxCount(ctx); n != 6 {
+			t.Fatalf("inbox holds %d entries, want 6", n)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"gridbot/bot"
 	"gridbot/config"
 	"gridbot/deployment"
 	"gridbot/models"
@@ -31,8 +32,26 @@ func (e *environment) importFile(ctx context.Context, args []string) error {
 			return err
 		}
 		printImport(e.stdout, res, warnings)
+		forgetCachedPeople(ctx, cfg, e.stdout)
 		return nil
 	})
+}
+
+// forgetCachedPeople tells running instances that people changed, so that they stop using the
+// people they cached (roles, teams, grids). Without a shared Redis there is nothing to tell: the
+// embedded one lives inside the running service, whose cached people expire within minutes.
+func forgetCachedPeople(ctx context.Context, cfg config.Config, w io.Writer) {
+	if cfg.RedisURL == "" {
+		return
+	}
+	rdb, err := store.OpenRedis(ctx, cfg.RedisURL)
+	if err == nil {
+		err = bot.ForgetPeople(ctx, rdb.Client, cfg.RedisKeyPrefix)
+		rdb.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(w, "warning: could not reach Redis to tell running instances; they use the people they cached for up to 10 minutes:", err)
+	}
 }
 
 // importDeployment parses a deployment file and writes it in one transaction.

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"gridbot/bot"
 	"gridbot/config"
 	"gridbot/examples"
 	"gridbot/handlers"
@@ -76,6 +78,10 @@ func (a *App) open(ctx context.Context) error {
 	if a.redis, err = store.OpenRedis(ctx, a.cfg.RedisURL); err != nil {
 		return err
 	}
+	// People may have changed while no instance ran (an import, a database restored).
+	if err := bot.ForgetPeople(ctx, a.redis.Client, a.cfg.RedisKeyPrefix); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
 	if a.redis.Embedded() {
 		a.log.Info("using the embedded Redis-compatible server (GRIDBOT_REDIS_URL is empty)")
 	}
@@ -137,6 +143,21 @@ func (a *App) routes() {
 	}
 }
 
+// serveDebug serves Go's profiler on the debug address until the process ends.
+func (a *App) serveDebug() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	a.log.Warn("serving the profiler", "addr", a.cfg.DebugAddr)
+	srv := &http.Server{Addr: a.cfg.DebugAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		a.log.Error("the profiler's server stopped", "err", err)
+	}
+}
+
 // Addr returns the address the server listens on (useful with port 0).
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
@@ -147,6 +168,9 @@ func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	a.gateway.start(a.ctx)
+	if a.cfg.DebugAddr != "" {
+		go a.serveDebug()
+	}
 	a.log.Info("serving", "addr", a.Addr())
 	select {
 	case err := <-errc:

@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gridbot/models"
+)
+
+// Who is writing is read from the database once and then kept in Redis beside the conversation,
+// fetched in the round trip that takes the person's lock. Every cached person carries the
+// people generation it was read under; anything that changes people (a binding, an unsubscribe,
+// a refusal seen by the notifier, an import of the deployment file) bumps the generation, which
+// retires every cached person at once, on every instance.
+
+// personTTL bounds how long a cached person is used without reading the database again.
+const personTTL = 10 * time.Minute
+
+// refreshEvery is how often the time of a citizen's last message is written to the database
+// (it decides whether customer-service messages may still be sent to them).
+const refreshEvery = time.Minute
+
+// cachedPerson is a person as kept in Redis, with the generation it was read under.
+type cachedPerson struct {
+	Gen    string        `json:"gen"`
+	Person models.Person `json:"person"`
+}
+
+// PeopleGenerationKey names the Redis counter of the people generation under a key prefix.
+func PeopleGenerationKey(prefix string) string { return prefix + "people:gen" }
+
+// ForgetPeople retires every cached person: call it after changing people in the database.
+func ForgetPeople(ctx context.Context, rdb redis.UniversalClient, prefix string) error {
+	return rdb.Incr(ctx, PeopleGenerationKey(prefix)).Err()
+}
+
+// personKey names the cached person of an openid (or WeCom userid) on a channel.
+func (b *Bot) personKey(channel models.Channel, id string) string {
+	return b.cfg.KeyPrefix + "person:" + string(channel) + ":" + id
+}
+
+// cachedIdentity returns the person cached for the turn's sender when it is still current.
+func (h *held) cachedIdentity(channel models.Channel, at time.Time) (models.Person, bool) {
+	if h == nil || h.person == nil {
+		return models.Person{}, false
+	}
+	var c cachedPerson
+	if err := json.Unmarshal(h.person, &c); err != nil || c.Gen != h.gen {
+		return models.Person{}, false
+	}
+	p := c.Person
+	if channel != models.ChannelWeCom && (p.Unreachable || at.Sub(p.LastInboundAt) >= refreshEvery) {
+		return models.Person{}, false // the database records this message's time
+	}
+	return p, true
+}
+
+// remember queues a person read from the database to be cached when the turn releases its lock.
+func (h *held) remember(p models.Person) {
+	if h == nil {
+		return
+	}
+	raw, err := json.Marshal(cachedPerson{Gen: h.gen, Person: p})
+	if err == nil {
+		h.toCache = raw
+	}
+}
+
+// cachePerson adds the queued person, if any, to a pipeline that ends the turn.
+func (b *Bot) cachePerson(ctx context.Context, pipe redis.Pipeliner, h *held, channel models.Channel) {
+	if h == nil || h.toCache == nil {
+		return
+	}
+	pipe.Set(ctx, b.personKey(channel, h.openID), h.toCache, personTTL)
+	h.toCache = nil
+}
+
+// forgetPeople retires cached people after the bot changed one; a failure is logged, and the
+// cached copies expire by themselves.
+func (b *Bot) forgetPeople(ctx context.Context) {
+	if h := heldFromContext(ctx); h != nil {
+		h.toCache = nil
+	}
+	if err := ForgetPeople(context.WithoutCancel(ctx), b.redis, b.cfg.KeyPrefix); err != nil {
+		b.log.WarnContext(ctx, "could not retire cached people", "err", err)
+	}
+}

@@ -1,0 +1,140 @@
+package inbox
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"gridbot/models"
+)
+
+// writer stores inbound messages durably in batches: a request hands its message over and waits
+// for the commit. Whatever arrives while a batch is being written goes into the next one, so a
+// burst of callbacks costs a few commits instead of one each, and a lone message waits for no
+// timer.
+type writer struct {
+	store   Store
+	queue   chan *write
+	stop    chan struct{}
+	stopped chan struct{}
+	max     int
+	mu      sync.RWMutex // held for reading while queueing, for writing by close
+	closed  bool
+}
+
+// write is one message waiting to be stored.
+type write struct {
+	msg  models.Inbound
+	done chan struct{}
+	res  models.InboxAdded
+	err  error
+}
+
+// writeTimeout bounds one batch's statement.
+const writeTimeout = 10 * time.Second
+
+// newWriter starts n batch writers storing up to max messages per statement.
+func newWriter(st Store, n, max int) *writer {
+	w := &writer{store: st, queue: make(chan *write, 4*max), stop: make(chan struct{}),
+		stopped: make(chan struct{}), max: max}
+	done := make(chan struct{}, n)
+	for range n {
+		go func() {
+			w.loop()
+			done <- struct{}{}
+		}()
+	}
+	go func() {
+		for range n {
+			<-done
+		}
+		close(w.stopped)
+	}()
+	return w
+}
+
+// add stores a message and returns what the store found; an error means it was not stored.
+func (w *writer) add(ctx context.Context, msg models.Inbound) (models.InboxAdded, error) {
+	wr := &write{msg: msg, done: make(chan struct{})}
+	if err := w.enqueue(ctx, wr); err != nil {
+		return models.InboxAdded{}, err
+	}
+	<-wr.done // once queued, a message is written (or fails) even if the request goes away
+	return wr.res, wr.err
+}
+
+// enqueue queues a write unless the writer is closed or the request gave up first.
+func (w *writer) enqueue(ctx context.Context, wr *write) error {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return models.Errorf(models.EUnavailable, "inbox is shutting down")
+	}
+	select {
+	case w.queue <- wr:
+		return nil
+	case <-ctx.Done():
+		return models.WrapError(models.EUnavailable, ctx.Err(), "inbox busy")
+	}
+}
+
+// close stops the writers after they wrote what is queued.
+func (w *writer) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	close(w.stop)
+	<-w.stopped
+}
+
+// loop writes batches until close, then drains the queue.
+func (w *writer) loop() {
+	for {
+		select {
+		case first := <-w.queue:
+			w.writeBatch(w.collect(first))
+		case <-w.stop:
+			for {
+				select {
+				case first := <-w.queue:
+					w.writeBatch(w.collect(first))
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// collect takes what is queued behind first, up to the batch size, without waiting.
+func (w *writer) collect(first *write) []*write {
+	batch := []*write{first}
+	for len(batch) < w.max {
+		select {
+		case next := <-w.queue:
+			batch = append(batch, next)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// writeBatch stores a batch and hands each request its result.
+func (w *writer) writeBatch(batch []*write) {
+	msgs := make([]models.Inbound, len(batch))
+	for i, wr := range batch {
+		msgs[i] = wr.msg
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	res, err := w.store.AddInboundBatch(ctx, msgs)
+	cancel()
+	for i, wr := range batch {
+		if err != nil {
+			wr.err = err
+		} else {
+			wr.res = res[i]
+		}
+		close(wr.done)
+	}
+}
