@@ -34,24 +34,30 @@ func final(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errFinal, fmt.Sprintf(format, args...))
 }
 
-// deliver sends one claimed intent and records the outcome. The send runs on a context that
+// deliver handles the first of the intents left in a batch and returns those still left. A send
+// (or its failure) takes that one intent; a long rate-limit refusal postpones, together, every
+// intent left that the same limit holds back (see postpone). The send runs on a context that
 // shutdown does not cancel, so that a message in flight is never abandoned half-way.
-func (d *Dispatcher) deliver(in models.Intent) {
+func (d *Dispatcher) deliver(left []models.Intent) []models.Intent {
+	in := left[0]
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
 	defer cancel()
-	var (
-		outcome   string
-		recordErr error
-	)
-	next, err := d.admit(ctx, in.RecipientID)
-	if err == nil && !next.IsZero() {
-		outcome, recordErr = outcomeDeferred, d.store.DeferIntent(ctx, in.ID, d.cfg.Owner, next)
-	} else {
-		if err == nil {
-			err = d.attempt(ctx, in)
-		}
-		outcome, recordErr = d.record(ctx, in, err)
+	v, err := d.admit(ctx, in.RecipientID)
+	if err == nil && v.Wait > 0 {
+		held, rest := heldBack(left, v)
+		d.postpone(ctx, held, v)
+		return rest
 	}
+	if err == nil {
+		err = d.attempt(ctx, in)
+	}
+	outcome, recordErr := d.record(ctx, in, err)
+	d.report(in, outcome, err, recordErr)
+	return left[1:]
+}
+
+// report counts the outcome of an attempt and logs what an operator should see.
+func (d *Dispatcher) report(in models.Intent, outcome string, err, recordErr error) {
 	d.outcomes.WithLabelValues(in.Kind, outcome).Inc()
 	log := d.log.With("intent_id", in.ID, "kind", in.Kind, "channel", string(in.Channel), "attempt", in.Attempts)
 	switch {
@@ -83,24 +89,24 @@ func (d *Dispatcher) record(ctx context.Context, in models.Intent, err error) (s
 	return outcomeRetry, d.store.MarkRetry(ctx, in.ID, owner, next, err.Error())
 }
 
-// admit waits for the rate limiter to let a send to recipient through. A wait longer than
-// maxInlineWait is not spent holding a worker: admit returns when to try again instead.
-func (d *Dispatcher) admit(ctx context.Context, recipientID int64) (time.Time, error) {
+// admit waits for the rate limiter to let a send to recipient through (a zero Verdict). A wait
+// longer than maxInlineWait is not spent holding a worker: admit returns that refusal instead.
+func (d *Dispatcher) admit(ctx context.Context, recipientID int64) (Verdict, error) {
 	if d.limiter == nil {
-		return time.Time{}, nil
+		return Verdict{}, nil
 	}
 	for {
-		wait, err := d.limiter.Reserve(ctx, recipientID)
-		if err != nil || wait == 0 {
-			return time.Time{}, err
+		v, err := d.limiter.Reserve(ctx, recipientID)
+		if err != nil || v.Wait == 0 {
+			return Verdict{}, err
 		}
-		if wait > maxInlineWait {
-			return d.now().Add(wait), nil
+		if v.Wait > maxInlineWait {
+			return v, nil
 		}
 		select {
 		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
-		case <-time.After(wait):
+			return Verdict{}, ctx.Err()
+		case <-time.After(v.Wait):
 		}
 	}
 }

@@ -25,10 +25,22 @@ type Deps struct {
 	Registry *prometheus.Registry
 }
 
+// outbox is what a dispatcher uses of the store (a *store.Store); tests wrap it to count calls.
+type outbox interface {
+	ClaimDueIntents(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]models.Intent, error)
+	MarkSent(ctx context.Context, id int64, owner string) error
+	MarkRetry(ctx context.Context, id int64, owner string, next time.Time, errText string) error
+	MarkFailed(ctx context.Context, id int64, owner string, errText string) error
+	ReleaseIntents(ctx context.Context, owner string, ids []int64) error
+	DeferIntents(ctx context.Context, owner string, ds []store.Deferral) error
+	SetUnreachable(ctx context.Context, personID int64, unreachable bool) error
+	PersonByID(ctx context.Context, id int64) (models.Person, error)
+}
+
 // Dispatcher delivers the outbox with a bounded pool of workers. Start it once; Close stops it.
 type Dispatcher struct {
 	cfg      Config
-	store    *store.Store
+	store    outbox
 	official OfficialSender
 	wecom    WeComSender
 	limiter  Limiter
@@ -138,8 +150,9 @@ func (d *Dispatcher) work(n int) {
 	}
 }
 
-// runBatch claims due intents and delivers them one by one; at shutdown it releases the ones not
-// yet tried. It returns how many it claimed.
+// runBatch claims due intents and delivers them in order (a rate-limit refusal postpones the
+// others it holds back at once); at shutdown it releases the ones not yet tried. It returns how
+// many it claimed.
 func (d *Dispatcher) runBatch() (int, error) {
 	if d.run.Err() != nil {
 		return 0, nil
@@ -153,12 +166,12 @@ func (d *Dispatcher) runBatch() (int, error) {
 	// wait and a send); later ones go back, or another worker that reclaims them after the lease
 	// could send them a second time.
 	safeUntil := claimed.Add(d.cfg.Lease - d.cfg.SendTimeout - maxInlineWait)
-	for i, in := range batch {
+	for left := batch; len(left) > 0; {
 		if d.run.Err() != nil || d.now().After(safeUntil) {
-			d.release(batch[i:])
+			d.release(left)
 			break
 		}
-		d.deliver(in)
+		left = d.deliver(left)
 	}
 	return len(batch), nil
 }

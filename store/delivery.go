@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
@@ -140,24 +142,64 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, owner string, errText 
 // they are due again at once and the attempt claimed for them is not counted. Intents owner no
 // longer holds are left alone.
 func (s *Store) ReleaseIntents(ctx context.Context, owner string, ids []int64) error {
-	return s.unclaim(ctx, owner, ids, time.Now())
+	return s.unclaim(ctx, owner, ids, models.EventTime(time.Now()))
 }
 
 // DeferIntent hands back an intent that owner did not try to send (a rate limit said wait), due
 // again at next, without counting the attempt. An intent owner no longer holds is left alone.
 func (s *Store) DeferIntent(ctx context.Context, id int64, owner string, next time.Time) error {
-	return s.unclaim(ctx, owner, []int64{id}, next)
+	return s.unclaim(ctx, owner, []int64{id}, models.EventTime(next))
 }
 
-// unclaim makes intents owner holds pending again at next and uncounts their claimed attempt.
-func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, next time.Time) error {
+// Deferral says when one claimed intent that was not tried is due again.
+type Deferral struct {
+	ID   int64
+	Next time.Time
+}
+
+// DeferIntents hands back, in one statement, intents that owner did not try to send (a rate
+// limit said wait), each due again at its own Next, without counting their attempts. Intents
+// owner no longer holds are left alone.
+func (s *Store) DeferIntents(ctx context.Context, owner string, ds []Deferral) error {
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	return s.unclaim(ctx, owner, ids, nextByID(ds))
+}
+
+// nextByID is the due time of each deferral as one SQL value: the shared time when they all
+// have the same, else a CASE on the id.
+func nextByID(ds []Deferral) any {
+	if sameNext(ds) {
+		return models.EventTime(ds[0].Next)
+	}
+	var sql strings.Builder
+	args := make([]any, 0, 2*len(ds))
+	sql.WriteString("CASE id")
+	for _, d := range ds {
+		sql.WriteString(" WHEN ? THEN ?")
+		args = append(args, d.ID, models.EventTime(d.Next))
+	}
+	sql.WriteString(" ELSE next_attempt_at END")
+	return gorm.Expr(sql.String(), args...)
+}
+
+// sameNext reports whether deferrals (at least one) are all due at the same time.
+func sameNext(ds []Deferral) bool {
+	return len(ds) > 0 && !slices.ContainsFunc(ds, func(d Deferral) bool { return !d.Next.Equal(ds[0].Next) })
+}
+
+// unclaim makes intents owner holds pending again at next (a time, or an SQL expression giving
+// one per row) and uncounts their claimed attempt.
+func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, next any) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	err := s.conn(ctx).Model(&intentRow{}).
 		Where("id IN ? AND state = ? AND claimed_by = ?", ids, string(models.IntentSending), owner).
 		Updates(map[string]any{"state": string(models.IntentPending), "claimed_until": nil,
-			"next_attempt_at": models.EventTime(next), "attempts": gorm.Expr("attempts - 1")}).Error
+			"next_attempt_at": next, "attempts": gorm.Expr("attempts - 1")}).Error
 	return translate(err, "notifications")
 }
 

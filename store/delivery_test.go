@@ -201,3 +201,60 @@ func TestDeferIntentPostponesWithoutCountingAnAttempt(t *testing.T) {
 		}
 	})
 }
+
+func TestDeferIntentsPostponesEachToItsTimeWithoutCountingAttempts(t *testing.T) {
+	hour := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
+	tests := []struct {
+		name  string
+		owner string
+		next  []time.Time // one per claimed intent
+		want  []time.Time // due times after the deferral; zero: still being sent
+	}{
+		{"each its own time", "w", []time.Time{hour, hour.Add(time.Minute), hour.Add(2 * time.Minute)},
+			[]time.Time{hour, hour.Add(time.Minute), hour.Add(2 * time.Minute)}},
+		{"one shared time", "w", []time.Time{hour, hour, hour}, []time.Time{hour, hour, hour}},
+		{"another owner's claims are left alone", "other", []time.Time{hour, hour, hour}, make([]time.Time, 3)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, s *store.Store) {
+				addTestIntents(t, s, len(tt.next))
+				got, err := s.ClaimDueIntents(ctx, time.Now().Add(time.Second), "w", time.Hour, len(tt.next))
+				if err != nil || len(got) != len(tt.next) {
+					t.Fatalf("claim = %v, %v", got, err)
+				}
+				ds := make([]store.Deferral, len(got))
+				for i, in := range got {
+					ds[i] = store.Deferral{ID: in.ID, Next: tt.next[i]}
+				}
+				if err := s.DeferIntents(ctx, tt.owner, ds); err != nil {
+					t.Fatal(err)
+				}
+				checkDeferrals(t, s, got, tt.want)
+			})
+		})
+	}
+}
+
+// checkDeferrals checks that each claimed intent is pending at its wanted time with no attempt
+// counted, or still being sent with its attempt where the wanted time is zero.
+func checkDeferrals(t *testing.T, s *store.Store, claimed []models.Intent, want []time.Time) {
+	t.Helper()
+	all, err := s.Intents(ctx, store.IntentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]models.Intent{}
+	for _, in := range all {
+		byID[in.ID] = in
+	}
+	for i, c := range claimed {
+		in := byID[c.ID]
+		switch {
+		case want[i].IsZero() && (in.State != models.IntentSending || in.Attempts != 1):
+			t.Errorf("intent %+v, want still sending with its attempt", in)
+		case !want[i].IsZero() && (in.State != models.IntentPending || in.Attempts != 0 || !in.NextAttemptAt.Equal(want[i])):
+			t.Errorf("intent %+v, want pending at %s with no attempt", in, want[i])
+		}
+	}
+}

@@ -1,0 +1,269 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"gridbot/models"
+	"gridbot/store"
+	"gridbot/store/storetest"
+)
+
+// countingOutbox is the store with each DeferIntents call recorded.
+type countingOutbox struct {
+	outbox
+	deferrals [][]store.Deferral
+}
+
+// DeferIntents records the call and passes it on.
+func (o *countingOutbox) DeferIntents(ctx context.Context, owner string, ds []store.Deferral) error {
+	o.deferrals = append(o.deferrals, ds)
+	return o.outbox.DeferIntents(ctx, owner, ds)
+}
+
+// countingLimiter is a limiter with its calls counted.
+type countingLimiter struct {
+	Limiter
+	reserves, books int
+}
+
+// Reserve counts the call and passes it on.
+func (l *countingLimiter) Reserve(ctx context.Context, recipientID int64) (Verdict, error) {
+	l.reserves++
+	return l.Limiter.Reserve(ctx, recipientID)
+}
+
+// Book counts the call and passes it on.
+func (l *countingLimiter) Book(ctx context.Context, recipientID int64, n int) ([]time.Duration, error) {
+	l.books++
+	return l.Limiter.Book(ctx, recipientID, n)
+}
+
+// acceptingOfficial is an Official Account that accepts every message.
+type acceptingOfficial struct{ sent int }
+
+// SendText counts the message.
+func (o *acceptingOfficial) SendText(context.Context, string, string) error { o.sent++; return nil }
+
+// SendTemplate counts the message.
+func (o *acceptingOfficial) SendTemplate(context.Context, string, Template) error {
+	o.sent++
+	return nil
+}
+
+// DropToken does nothing.
+func (o *acceptingOfficial) DropToken(context.Context) error { return nil }
+
+// batchRig is a dispatcher whose batches a test runs one by one, with its calls counted.
+type batchRig struct {
+	d        *Dispatcher
+	s        *store.Store
+	out      *countingOutbox
+	limiter  *countingLimiter
+	official *acceptingOfficial
+	people   []models.Person
+	jitter   time.Duration // how far apart turns booked for one window may come due
+}
+
+// newBatchRig builds an unstarted dispatcher on s with a Redis limiter at rate and n people.
+func newBatchRig(t *testing.T, s *store.Store, rate RateConfig, n int) *batchRig {
+	t.Helper()
+	rdb, prefix := storetest.Redis(t)
+	r := &batchRig{s: s, official: &acceptingOfficial{},
+		limiter: &countingLimiter{Limiter: NewRedisLimiter(rdb.Client, prefix, rate)}, jitter: 100 * time.Millisecond}
+	if rdb.Embedded() {
+		r.jitter = 1500 * time.Millisecond // its key TTLs move on once a second
+	}
+	d, err := New(Config{Batch: 50, Lease: time.Minute, SendTimeout: 5 * time.Second, Owner: "w"},
+		Deps{Store: s, Official: r.official, Limiter: r.limiter, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.run = context.Background()
+	r.out = &countingOutbox{outbox: d.store}
+	r.d, d.store = d, r.out
+	for i := range n {
+		p, err := s.CreatePerson(context.Background(), models.Person{Role: models.RoleCitizen,
+			OpenID: fmt.Sprintf("oBatch%04d", i), PreferredChannel: models.ChannelWeChat, LastInboundAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.people = append(r.people, p)
+	}
+	return r
+}
+
+// add writes n status intents, to the rig's people in turn.
+func (r *batchRig) add(t *testing.T, n int) {
+	t.Helper()
+	payload, err := json.Marshal(models.Notice{TrackingNo: "T0001", State: models.StateSigned, Matter: "占道经营"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := make([]models.Intent, n)
+	for i := range in {
+		in[i] = models.Intent{RecipientID: r.people[i%len(r.people)].ID, Channel: models.ChannelWeChat,
+			Kind: models.NoticeStatus, DedupKey: fmt.Sprintf("batch:%d", time.Now().UnixNano()+int64(i)), Payload: payload}
+	}
+	if err := r.s.AddIntents(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deferredCount reads the deferred counter of status notices.
+func (r *batchRig) deferredCount(t *testing.T) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := r.d.outcomes.WithLabelValues(models.NoticeStatus, outcomeDeferred).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
+func TestRefusedIntentsAreDeferredTogetherAndSpread(t *testing.T) {
+	const window = time.Minute
+	tests := []struct {
+		name          string
+		rate          RateConfig
+		people        int   // intents go to them in turn
+		rounds        []int // intents written before each batch
+		wantSent      int
+		wantReserves  int
+		wantBooks     int
+		wantDeferrals []int // the size of each DeferIntents call
+	}{
+		{"within the limit nothing is deferred", RateConfig{PerRecipient: 10}, 1, []int{5}, 5, 5, 0, nil},
+		{"one recipient: the refused in one statement", RateConfig{PerRecipient: 3}, 1, []int{10}, 3, 4, 1, []int{7}},
+		{"a later batch is booked after the first", RateConfig{PerRecipient: 3}, 1, []int{10, 4}, 3, 5, 2, []int{7, 4}},
+		{"a backlog is booked over later windows", RateConfig{PerRecipient: 20}, 1, []int{30, 30}, 20, 22, 2, []int{10, 30}},
+		{"batches smaller than the limit still spread", RateConfig{PerRecipient: 20}, 1, []int{10, 10, 10, 10, 10},
+			20, 23, 3, []int{10, 10, 10}},
+		{"two recipients: one statement each", RateConfig{PerRecipient: 2}, 2, []int{9}, 4, 6, 2, []int{3, 2}},
+		{"global limit: the rest of the batch in one statement", RateConfig{Global: 3, GlobalWindow: window},
+			8, []int{8}, 3, 4, 0, []int{5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, s *store.Store) {
+				r := newBatchRig(t, s, tt.rate, tt.people)
+				start := time.Now()
+				for _, n := range tt.rounds {
+					r.add(t, n)
+					if _, err := r.d.runBatch(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var sizes []int
+				for _, ds := range r.out.deferrals {
+					sizes = append(sizes, len(ds))
+				}
+				if !slices.Equal(sizes, tt.wantDeferrals) || r.official.sent != tt.wantSent ||
+					r.limiter.reserves != tt.wantReserves || r.limiter.books != tt.wantBooks {
+					t.Fatalf("deferrals %v, sent %d, reserves %d, books %d; want %v, %d, %d, %d", sizes, r.official.sent,
+						r.limiter.reserves, r.limiter.books, tt.wantDeferrals, tt.wantSent, tt.wantReserves, tt.wantBooks)
+				}
+				deferred := checkDeferred(t, s, tt.wantSent)
+				if got := r.deferredCount(t); got != float64(len(deferred)) {
+					t.Errorf("deferred counter %v, want %d", got, len(deferred))
+				}
+				if tt.rate.Global > 0 {
+					checkShared(t, deferred, start, window)
+				} else {
+					checkSpread(t, deferred, start, tt.rate.PerRecipient, window, r.jitter)
+				}
+			})
+		})
+	}
+}
+
+// checkDeferred checks that wantSent intents were sent and the others are pending with no
+// attempt counted, and returns those, by id.
+func checkDeferred(t *testing.T, s *store.Store, wantSent int) []models.Intent {
+	t.Helper()
+	all, err := s.Intents(context.Background(), store.IntentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent int
+	var deferred []models.Intent
+	for _, in := range all {
+		switch {
+		case in.State == models.IntentSent:
+			sent++
+		case in.State == models.IntentPending && in.Attempts == 0:
+			deferred = append(deferred, in)
+		default:
+			t.Errorf("intent %+v neither sent nor deferred without an attempt", in)
+		}
+	}
+	if sent != wantSent {
+		t.Errorf("%d intents sent, want %d", sent, wantSent)
+	}
+	slices.SortFunc(deferred, func(a, b models.Intent) int { return int(a.ID - b.ID) })
+	return deferred
+}
+
+// checkSpread checks that each person's deferred intents, in order, are due limit per window
+// (give or take jitter) from the end of the window that refused them (about a window after start).
+func checkSpread(t *testing.T, deferred []models.Intent, start time.Time, limit int, window, jitter time.Duration) {
+	t.Helper()
+	turns := map[int64][]time.Time{}
+	for _, in := range deferred {
+		turns[in.RecipientID] = append(turns[in.RecipientID], in.NextAttemptAt)
+	}
+	for who, due := range turns {
+		if first := due[0].Sub(start); first < window-10*time.Second || first > window+time.Second {
+			t.Errorf("recipient %d: first deferred intent due after %s, want about %s", who, first, window)
+		}
+		for k, at := range due {
+			want := due[0].Add(time.Duration(k/limit) * window)
+			if gap := at.Sub(want).Abs(); gap > jitter {
+				t.Errorf("recipient %d: turn %d due at %s, want %s (%d per %s)", who, k, at, want, limit, window)
+			}
+		}
+	}
+}
+
+// checkShared checks that intents the global limit deferred are all due when its window ends.
+func checkShared(t *testing.T, deferred []models.Intent, start time.Time, window time.Duration) {
+	t.Helper()
+	for _, in := range deferred {
+		if !in.NextAttemptAt.Equal(deferred[0].NextAttemptAt) {
+			t.Errorf("intent %d due at %s, want %s like the others", in.ID, in.NextAttemptAt, deferred[0].NextAttemptAt)
+		}
+		if wait := in.NextAttemptAt.Sub(start); wait < window-10*time.Second || wait > window+time.Second {
+			t.Errorf("intent %d due after %s, want about %s", in.ID, wait, window)
+		}
+	}
+}
+
+func TestTurnDelays(t *testing.T) {
+	const w = time.Minute
+	tests := []struct {
+		name        string
+		first       time.Duration
+		skip, limit int
+		n           int
+		want        []time.Duration
+	}{
+		{"fresh window", 30 * time.Second, 0, 2, 5, []time.Duration{30 * time.Second, 30 * time.Second,
+			30*time.Second + w, 30*time.Second + w, 30*time.Second + 2*w}},
+		{"window partly booked", 0, 2, 3, 4, []time.Duration{0, w, w, w}},
+		{"window fully booked", time.Second, 3, 3, 2, []time.Duration{time.Second + w, time.Second + w}},
+		{"limit above the turns", 5 * time.Second, 0, 20, 3, []time.Duration{5 * time.Second, 5 * time.Second, 5 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := turnDelays(tt.first, tt.skip, tt.limit, w, tt.n); !slices.Equal(got, tt.want) {
+				t.Fatalf("turnDelays = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
