@@ -49,8 +49,9 @@ type Cases interface {
 	TeamMembers(ctx context.Context, team string) ([]models.Person, error)
 	// PersonByID returns a person.
 	PersonByID(ctx context.Context, id int64) (models.Person, error)
-	// OpenCasesOfMatter lists open cases of a matter in a township (duplicate candidates).
-	OpenCasesOfMatter(ctx context.Context, matter, township string, limit int) ([]models.Case, error)
+	// OpenCasesOfMatter lists open cases of a matter in a township with ids below beforeID (0
+	// for the newest), newest first: duplicate candidates, a page at a time.
+	OpenCasesOfMatter(ctx context.Context, matter, township string, beforeID int64, limit int) ([]models.Case, error)
 	// Follow makes a person follow a case's status updates.
 	Follow(ctx context.Context, caseID, personID int64) error
 	// Followers returns the people following a case.

@@ -14,17 +14,31 @@ func (b *Bot) duplicate(t *turn) (models.Case, bool, error) {
 	if s.MatterCode == "" || s.Location == nil || s.Location.TownshipCode == "" || b.cfg.DuplicateRadius <= 0 {
 		return models.Case{}, false, nil
 	}
-	cands, err := b.cases.OpenCasesOfMatter(t.ctx, s.MatterCode, s.Location.TownshipCode, 50)
-	if err != nil {
-		return models.Case{}, false, err
-	}
-	for _, c := range cands {
-		if c.ReporterID != t.person.ID && b.near(*s.Location, c.Location) {
-			return c, true, nil
+	var before int64
+	for range duplicatePages {
+		cands, err := b.cases.OpenCasesOfMatter(t.ctx, s.MatterCode, s.Location.TownshipCode, before, duplicatePage)
+		if err != nil {
+			return models.Case{}, false, err
 		}
+		for _, c := range cands {
+			if c.ReporterID != t.person.ID && b.near(*s.Location, c.Location) {
+				return c, true, nil
+			}
+		}
+		if len(cands) < duplicatePage {
+			break
+		}
+		before = cands[len(cands)-1].ID
 	}
 	return models.Case{}, false, nil
 }
+
+// The newest open cases of the matter in the township are looked at for a duplicate, a page at
+// a time: the nearest one is usually among the first.
+const (
+	duplicatePage  = 10
+	duplicatePages = 5
+)
 
 // near reports whether two places are within the duplicate radius.
 func (b *Bot) near(a, c models.Location) bool {

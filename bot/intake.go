@@ -300,7 +300,7 @@ func (b *Bot) submit(t *turn) (string, error) {
 	s := t.sess
 	nc := models.NewCase{Kind: s.Kind, Source: s.Source, Description: s.Description, Location: *s.Location,
 		MatterCode: s.MatterCode, Confidential: s.Confidential != nil && *s.Confidential,
-		ReporterID: t.person.ID, AttachmentIDs: s.AttachmentIDs, Acknowledged: true}
+		ReporterID: t.person.ID, Reporter: &t.person, AttachmentIDs: s.AttachmentIDs, Acknowledged: true}
 	c, err := b.cases.Submit(t.ctx, nc)
 	if err != nil {
 		return "", fmt.Errorf("submit case: %w", err)

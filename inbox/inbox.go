@@ -60,7 +60,8 @@ type Service struct {
 	proc   Processor
 	sender Sender
 	log    *slog.Logger
-	slots  chan struct{}
+	jobs   chan task // taken by the pool's workers; a send succeeds only when one is idle
+	pool   sync.WaitGroup
 	wg     sync.WaitGroup
 	ctx    context.Context // cancelled by Close after the drain: stops processing still running
 	cancel context.CancelFunc
@@ -86,10 +87,13 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{cfg: cfg, store: st, redis: rdb, proc: proc, sender: sender, log: log,
-		slots: make(chan struct{}, max(cfg.Workers, 1)), ctx: ctx, cancel: cancel, stop: make(chan struct{}),
+		jobs: make(chan task), ctx: ctx, cancel: cancel, stop: make(chan struct{}),
 		now: time.Now}
 	s.done = newFinisher(st, rdb, 2*cfg.Window, s.replyKey, func(msg string, err error) { log.Error(msg, "err", err) })
 	s.writer = newWriter(st, writers, writeBatch)
+	for range max(cfg.Workers, 1) {
+		s.pool.Go(s.worker)
+	}
 	return s
 }
 

@@ -23,23 +23,38 @@ type job struct {
 	waited bool // a request is waiting: a reply before the budget is answered passively
 }
 
-// start runs a processing attempt in the bounded pool; false when no slot frees up in time.
-func (s *Service) start(entry models.InboxEntry, deadline <-chan time.Time) (*job, bool) {
-	select {
-	case s.slots <- struct{}{}:
-	case <-deadline:
-		return nil, false
-	case <-s.stop:
-		return nil, false
+// task is an entry handed to the pool with the job that reports on it.
+type task struct {
+	entry models.InboxEntry
+	job   *job
+}
+
+// worker processes tasks until the service stops. The workers live as long as the service, so
+// their stacks stay grown: a goroutine per message would grow a fresh stack each time.
+func (s *Service) worker() {
+	for {
+		select {
+		case t := <-s.jobs:
+			s.run(t.entry, t.job)
+			s.wg.Done()
+		case <-s.stop:
+			return
+		}
 	}
+}
+
+// start runs a processing attempt in the bounded pool; false when no worker frees up in time.
+func (s *Service) start(entry models.InboxEntry, deadline <-chan time.Time) (*job, bool) {
 	j := &job{done: make(chan struct{}), waited: true}
 	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer func() { <-s.slots }()
-		s.run(entry, j)
-	}()
-	return j, true
+	select {
+	case s.jobs <- task{entry: entry, job: j}:
+		return j, true
+	case <-deadline:
+	case <-s.stop:
+	}
+	s.wg.Done()
+	return nil, false
 }
 
 // await returns the job's reply if it finishes before the deadline; otherwise it marks the job

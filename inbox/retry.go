@@ -55,20 +55,19 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		if !claimed {
 			continue
 		}
-
-		select {
-		case s.slots <- struct{}{}:
-		case <-ctx.Done():
-			s.release(e.DedupKey)
-			return ctx.Err()
-		}
 		j := &job{done: make(chan struct{})} // nobody waits: the reply is delivered as a message
 		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer func() { <-s.slots }()
-			s.run(e, j)
-		}()
+		select {
+		case s.jobs <- task{entry: e, job: j}:
+		case <-ctx.Done():
+			s.wg.Done()
+			s.release(e.DedupKey)
+			return ctx.Err()
+		case <-s.stop:
+			s.wg.Done()
+			s.release(e.DedupKey)
+			return nil
+		}
 	}
 	return nil
 }

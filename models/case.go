@@ -146,6 +146,7 @@ type NewCase struct {
 	MatterCode    string // "" when the reporter did not know: the platform classifies it
 	Confidential  bool
 	ReporterID    int64
+	Reporter      *Person // the reporter as the caller read them, if it did (else read by ReporterID)
 	AttachmentIDs []int64
 	Acknowledged  bool // the reporter saw the tracking number in the conversation: no receipt message
 }

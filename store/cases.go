@@ -127,20 +127,14 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 		}
 		c.ID = r.ID
 		evs[0].FromState = ""
-		var prev models.Event // a new case has no history yet: no need to read it
 		for i := range evs {
 			evs[i].CaseID = c.ID
 			if evs[i].At.IsZero() {
 				evs[i].At = c.CreatedAt
 			}
-			e, err := tx.insertEvent(ctx, evs[i], prev)
-			if err != nil {
-				return err
-			}
-			if err := tx.LinkAttachments(ctx, e.AttachmentIDs, c.ID, e.ID); err != nil {
-				return err
-			}
-			prev = e
+		}
+		if err := tx.insertHistory(ctx, evs); err != nil {
+			return err
 		}
 		return tx.addIntents(ctx, c.ID, intents)
 	})

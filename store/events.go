@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gridbot/models"
@@ -53,21 +54,9 @@ func (s *Store) appendEvent(ctx context.Context, e models.Event) (models.Event, 
 
 // insertEvent stores an event right after prev in its case's chain (the zero event for the first).
 func (s *Store) insertEvent(ctx context.Context, e models.Event, prev models.Event) (models.Event, error) {
-	e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
-	e.At = models.EventTime(e.At)
-	e.Hash = e.ComputeHash()
-	r := eventRow{
-		CaseID: e.CaseID, Seq: e.Seq, ActorID: e.ActorID, ActorRole: string(e.ActorRole), Action: string(e.Action),
-		FromState: string(e.FromState), ToState: string(e.ToState), Note: e.Note,
-		AttachmentIDs: jsonList(e.AttachmentIDs), At: e.At, PrevHash: e.PrevHash, Hash: e.Hash,
-	}
-	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO case_events (case_id, seq, actor_id, actor_role, action, "+
-		"from_state, to_state, note, attachment_ids, `at`, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		r.CaseID, r.Seq, r.ActorID, r.ActorRole, r.Action, r.FromState, r.ToState, r.Note, r.AttachmentIDs, r.At,
-		r.PrevHash, r.Hash)
+	e = chained(e, prev)
+	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO case_events "+eventColumns+" VALUES "+eventPlaceholders,
+		eventArgs([]eventRow{toEventRow(e)})...)
 	if err != nil {
 		return models.Event{}, translate(err, "case history")
 	}
@@ -75,6 +64,86 @@ func (s *Store) insertEvent(ctx context.Context, e models.Event, prev models.Eve
 		return models.Event{}, translate(err, "case history")
 	}
 	return e, nil
+}
+
+// chained places an event right after prev in its case's chain: its sequence number, time
+// (as stored) and hashes.
+func chained(e models.Event, prev models.Event) models.Event {
+	e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	e.At = models.EventTime(e.At)
+	e.Hash = e.ComputeHash()
+	return e
+}
+
+// eventColumns and eventPlaceholders are the columns an event is inserted with, and one row's values.
+const (
+	eventColumns      = "(case_id, seq, actor_id, actor_role, action, from_state, to_state, note, attachment_ids, `at`, prev_hash, hash)"
+	eventPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+// toEventRow converts an event for storing.
+func toEventRow(e models.Event) eventRow {
+	return eventRow{
+		CaseID: e.CaseID, Seq: e.Seq, ActorID: e.ActorID, ActorRole: string(e.ActorRole), Action: string(e.Action),
+		FromState: string(e.FromState), ToState: string(e.ToState), Note: e.Note,
+		AttachmentIDs: jsonList(e.AttachmentIDs), At: e.At, PrevHash: e.PrevHash, Hash: e.Hash,
+	}
+}
+
+// eventArgs are the placeholders' values of rows, in eventColumns order.
+func eventArgs(rows []eventRow) []any {
+	args := make([]any, 0, 12*len(rows))
+	for _, r := range rows {
+		args = append(args, r.CaseID, r.Seq, r.ActorID, r.ActorRole, r.Action, r.FromState, r.ToState, r.Note,
+			r.AttachmentIDs, r.At, r.PrevHash, r.Hash)
+	}
+	return args
+}
+
+// insertHistory stores a new case's first events in one statement, chained from the start, and
+// links the attachments they name. Only the first row's id is known from a multi-row insert, so
+// a history with attachments on a later event is written one event at a time.
+func (s *Store) insertHistory(ctx context.Context, evs []models.Event) error {
+	for _, e := range evs[1:] {
+		if len(e.AttachmentIDs) > 0 {
+			return s.insertOneByOne(ctx, evs)
+		}
+	}
+	var prev models.Event
+	rows := make([]eventRow, len(evs))
+	for i, e := range evs {
+		e = chained(e, prev)
+		rows[i], prev = toEventRow(e), e
+	}
+	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO case_events "+eventColumns+" VALUES "+
+		strings.TrimSuffix(strings.Repeat(eventPlaceholders+", ", len(rows)), ", "), eventArgs(rows)...)
+	if err != nil {
+		return translate(err, "case history")
+	}
+	first, err := res.LastInsertId()
+	if err != nil {
+		return translate(err, "case history")
+	}
+	return s.LinkAttachments(ctx, evs[0].AttachmentIDs, evs[0].CaseID, first)
+}
+
+// insertOneByOne stores a new case's first events one statement each, chained from the start.
+func (s *Store) insertOneByOne(ctx context.Context, evs []models.Event) error {
+	var prev models.Event
+	for _, ev := range evs {
+		e, err := s.insertEvent(ctx, ev, prev)
+		if err != nil {
+			return err
+		}
+		if err := s.LinkAttachments(ctx, e.AttachmentIDs, e.CaseID, e.ID); err != nil {
+			return err
+		}
+		prev = e
+	}
+	return nil
 }
 
 // Events returns a case's history in order.

@@ -69,7 +69,7 @@ func TestOpenCasesOfMatterNewestFirstWithoutClosed(t *testing.T) {
 			}
 			ids = append(ids, created.ID)
 		}
-		got, err := s.OpenCasesOfMatter(ctx, "CG-001", "anhai", 50)
+		got, err := s.OpenCasesOfMatter(ctx, "CG-001", "anhai", 0, 50)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func TestOpenCasesOfMatterNewestFirstWithoutClosed(t *testing.T) {
 			c.TrackingNo == "" || c.State != models.StateDispatched || c.MatterCode != "CG-001" {
 			t.Fatalf("open case %+v", c)
 		}
-		if none, err := s.OpenCasesOfMatter(ctx, "CG-999", "anhai", 50); err != nil || none == nil || len(none) != 0 {
+		if none, err := s.OpenCasesOfMatter(ctx, "CG-999", "anhai", 0, 50); err != nil || none == nil || len(none) != 0 {
 			t.Fatalf("no open cases = %#v, %v; want an empty list", none, err)
 		}
 	})

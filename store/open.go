@@ -30,8 +30,9 @@ type Options struct {
 
 // Store is gridbot's database: every read and write of domain data goes through it.
 type Store struct {
-	db     *gorm.DB
-	driver string
+	db      *gorm.DB
+	driver  string
+	numbers *numberBlock // this process's tracking numbers, shared by its transactions
 }
 
 // Open connects to the database; it does not migrate.
@@ -57,7 +58,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, driver: o.Driver}
+	s := &Store{db: db, driver: o.Driver, numbers: &numberBlock{}}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -161,7 +162,7 @@ func (s *Store) Close() error {
 // InTx runs fn inside one transaction; fn receives a Store bound to it. An error rolls back.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, driver: s.driver})
+		return fn(&Store{db: tx, driver: s.driver, numbers: s.numbers})
 	})
 }
 

@@ -38,6 +38,11 @@ func OpenRedis(ctx context.Context, url string) (*Redis, error) {
 		}
 		opts = o
 	}
+	if opts.Protocol == 0 {
+		// RESP2: gridbot uses no push notifications, and RESP3's check for them costs a
+		// peek at the socket on every reply.
+		opts.Protocol = 2
+	}
 	r.Client = redis.NewClient(opts)
 	if err := r.Client.Ping(ctx).Err(); err != nil {
 		r.Close()

@@ -241,6 +241,53 @@ func TestTrackingNumbersUnderConcurrencyMySQL(t *testing.T) {
 	allocate(t, storetest.MySQL(t), 8, 500)
 }
 
+func TestTrackingNumbersAcrossInstancesMySQL(t *testing.T) {
+	dsn := storetest.NewMySQLDatabase(t)
+	instances := make([]*store.Store, 3)
+	for i := range instances {
+		s, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: dsn, MaxOpenConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if i == 0 {
+			if _, err := s.Migrate(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		instances[i] = s
+	}
+	day := time.Date(2026, 11, 27, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	var (
+		mu   sync.Mutex
+		seen = map[string]int{}
+		wg   sync.WaitGroup
+	)
+	for i, s := range instances {
+		for range 4 {
+			wg.Go(func() {
+				for range 55 {
+					no, err := s.NextTrackingNumber(ctx, day)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					if prev, dup := seen[no]; dup {
+						t.Errorf("instances %d and %d both handed out %s", prev, i, no)
+					}
+					seen[no] = i
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if len(seen) != 3*4*55 {
+		t.Fatalf("%d distinct numbers, want %d", len(seen), 3*4*55)
+	}
+}
+
 func TestTrackingNumbersUnderConcurrencySQLite(t *testing.T) {
 	allocate(t, storetest.SQLite(t), 4, 100)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 
 	"gridbot/models"
 )
@@ -21,12 +22,17 @@ func (s *Store) OpenCasesOfTeam(ctx context.Context, team string, limit int) ([]
 }
 
 // OpenCasesOfMatter returns the open cases of a matter in a township, newest first: the
-// candidates a new report may duplicate (with their place, state and reporter only).
-func (s *Store) OpenCasesOfMatter(ctx context.Context, matter, township string, limit int) ([]models.Case, error) {
+// candidates a new report may duplicate (with their place, state and reporter only), a page at a
+// time: those with ids below beforeID (0 for the newest).
+func (s *Store) OpenCasesOfMatter(ctx context.Context, matter, township string, beforeID int64, limit int) ([]models.Case, error) {
+	if beforeID <= 0 {
+		beforeID = math.MaxInt64
+	}
 	rows, err := s.pool(ctx).QueryContext(ctx, "SELECT id, tracking_no, matter_code, state, lat, lng, address, "+
 		"grid_code, village_code, township_code, reporter_id FROM cases "+
-		"WHERE township_code = ? AND matter_code = ? AND state NOT IN (?, ?, ?) ORDER BY id DESC LIMIT ?",
-		township, matter, string(models.StateClosed), string(models.StateRejected), string(models.StateMerged), limit)
+		"WHERE township_code = ? AND matter_code = ? AND state NOT IN (?, ?, ?) AND id < ? ORDER BY id DESC LIMIT ?",
+		township, matter, string(models.StateClosed), string(models.StateRejected), string(models.StateMerged),
+		beforeID, limit)
 	if err != nil {
 		return nil, translate(err, "cases")
 	}

@@ -77,7 +77,7 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	if err := checkNewCase(nc); err != nil {
 		return models.Case{}, err
 	}
-	reporter, err := w.store.PersonByID(ctx, nc.ReporterID)
+	reporter, err := w.reporterOf(ctx, nc)
 	if err != nil {
 		return models.Case{}, err
 	}
@@ -112,6 +112,14 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 		return created, nil
 	}
 	return routed, nil
+}
+
+// reporterOf returns the reporter of a new case: as the caller passed them, or from the store.
+func (w *Workflow) reporterOf(ctx context.Context, nc models.NewCase) (models.Person, error) {
+	if nc.Reporter != nil && nc.Reporter.ID == nc.ReporterID {
+		return *nc.Reporter, nil
+	}
+	return w.store.PersonByID(ctx, nc.ReporterID)
 }
 
 // createRouted stores a new case already routed, in one transaction: the case in the state
