@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"gridbot/inbox"
 	"gridbot/models"
 	"gridbot/workflow"
 )
@@ -298,28 +299,22 @@ func (b *Bot) processLocked(ctx context.Context, in models.Inbound, p models.Per
 
 // lock takes a person's conversation lock in Redis (waiting up to 3 s) and returns a context
 // that holds it, with the person's conversation read in the same round trip, and its release
-// (a no-op once saveSession has released it).
+// (a no-op once saveSession has released it). A lock taken already when the message was
+// admitted (see Prepare) is used as it is.
 func (b *Bot) lock(ctx context.Context, channel models.Channel, openID string) (context.Context, func(), error) {
-	h := &held{openID: openID, channel: channel, lockKey: b.cfg.KeyPrefix + "lock:" + openID}
+	if h := heldFor(ctx, openID); h != nil && !h.released {
+		return ctx, func() { b.release(context.WithoutCancel(ctx), h) }, nil
+	}
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		pipe := b.redis.Pipeline()
-		take := pipe.SetNX(ctx, h.lockKey, "1", 10*time.Second)
-		conv := pipe.Get(ctx, b.sessionKey(openID))
-		gen := pipe.Get(ctx, PeopleGenerationKey(b.cfg.KeyPrefix))
-		person := pipe.Get(ctx, b.personKey(channel, openID))
-		_, _ = pipe.Exec(ctx) // each command's own error is checked below
-		ok, err := take.Result()
+		try := b.tryLock(ctx, pipe, channel, openID)
+		_, _ = pipe.Exec(ctx) // each command's own error is checked by the attempt
+		h, err := try.result()
 		if err != nil {
-			return nil, nil, fmt.Errorf("conversation lock: %w", err)
+			return nil, nil, err
 		}
-		if ok {
-			raw, err := conv.Bytes()
-			h.raw, h.fetched = raw, err == nil || errors.Is(err, redis.Nil)
-			h.gen = gen.Val() // "" before the first change of people
-			if gen.Err() == nil || errors.Is(gen.Err(), redis.Nil) {
-				h.person, _ = person.Bytes()
-			}
+		if h != nil {
 			release := func() { b.release(context.WithoutCancel(ctx), h) }
 			return context.WithValue(ctx, heldKey{}, h), release, nil
 		}
@@ -331,5 +326,70 @@ func (b *Bot) lock(ctx context.Context, channel models.Channel, openID string) (
 			return nil, nil, ctx.Err()
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+}
+
+// lockAttempt is a try to take a person's conversation lock, queued on a pipeline with the
+// reads a turn needs: the conversation, the people generation and the cached person.
+type lockAttempt struct {
+	h                 *held
+	take              *redis.BoolCmd
+	conv, gen, person *redis.StringCmd
+}
+
+// tryLock queues a lock attempt on pipe.
+func (b *Bot) tryLock(ctx context.Context, pipe redis.Pipeliner, channel models.Channel, openID string) *lockAttempt {
+	h := &held{openID: openID, channel: channel, lockKey: b.cfg.KeyPrefix + "lock:" + openID}
+	return &lockAttempt{h: h,
+		take:   pipe.SetNX(ctx, h.lockKey, "1", 10*time.Second),
+		conv:   pipe.Get(ctx, b.sessionKey(openID)),
+		gen:    pipe.Get(ctx, PeopleGenerationKey(b.cfg.KeyPrefix)),
+		person: pipe.Get(ctx, b.personKey(channel, openID)),
+	}
+}
+
+// result returns the held lock after the pipeline ran, nil when another turn holds it.
+func (a *lockAttempt) result() (*held, error) {
+	ok, err := a.take.Result()
+	if err != nil {
+		return nil, fmt.Errorf("conversation lock: %w", err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	h := a.h
+	raw, err := a.conv.Bytes()
+	h.raw, h.fetched = raw, err == nil || errors.Is(err, redis.Nil)
+	h.gen = a.gen.Val() // "" before the first change of people
+	if a.gen.Err() == nil || errors.Is(a.gen.Err(), redis.Nil) {
+		h.person, _ = a.person.Bytes()
+	}
+	return h, nil
+}
+
+// Prepare queues the taking of the sender's conversation lock, with the reads the turn needs,
+// on the pipeline that admits the message (inbox.Preparer): one round trip fewer per message.
+func (b *Bot) Prepare(ctx context.Context, pipe redis.Pipeliner, in models.Inbound) inbox.Prepared {
+	return &prepared{b: b, try: b.tryLock(ctx, pipe, in.Channel, in.OpenID)}
+}
+
+// prepared is a lock attempt made when a message was admitted.
+type prepared struct {
+	b   *Bot
+	try *lockAttempt
+}
+
+// Attach returns a context holding the lock if the attempt took it; else Process takes it.
+func (p *prepared) Attach(ctx context.Context) context.Context {
+	if h, err := p.try.result(); err == nil && h != nil {
+		return context.WithValue(ctx, heldKey{}, h)
+	}
+	return ctx
+}
+
+// Drop lets the lock go when the message is not processed after all.
+func (p *prepared) Drop() {
+	if ok, err := p.try.take.Result(); err == nil && ok {
+		p.b.release(context.Background(), p.try.h)
 	}
 }

@@ -90,17 +90,35 @@ func (h *WeChatCallback) serve(c *gin.Context) {
 		return
 	}
 	if q.EncryptType == "aes" {
-		var env envelope
-		if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
+		encrypted, ok := encryptedField(body)
+		if !ok {
 			h.refuse(c, http.StatusBadRequest, "malformed envelope")
 			return
 		}
-		if !validSignature(q.MsgSignature, h.Token, q.Timestamp, q.Nonce, env.Encrypt) {
+		if !validSignature(q.MsgSignature, h.Token, q.Timestamp, q.Nonce, encrypted) {
 			h.refuse(c, http.StatusForbidden, "bad msg_signature")
 			return
 		}
 	}
 	h.answer(c, body, models.CallbackNonce{Timestamp: q.Timestamp, Nonce: q.Nonce, Digest: digest(body)})
+}
+
+// encryptedField returns the Encrypt field of a safe-mode envelope. WeChat writes it as CDATA,
+// which is read without an XML parser (the library parses the envelope again anyway); any other
+// form is parsed properly.
+func encryptedField(body []byte) (string, bool) {
+	const open, end = "<Encrypt><![CDATA[", "]]></Encrypt>"
+	if i := bytes.Index(body, []byte(open)); i >= 0 {
+		rest := body[i+len(open):]
+		if j := bytes.Index(rest, []byte(end)); j > 0 && bytes.IndexByte(rest[:j], '<') < 0 {
+			return string(rest[:j]), true
+		}
+	}
+	var env envelope
+	if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
+		return "", false
+	}
+	return env.Encrypt, true
 }
 
 // readBody reads the body up to the limit; more is an error.

@@ -54,36 +54,74 @@ func (f *finisher) close() {
 	<-f.done
 }
 
-// loop collects outcomes for up to 5 ms or 200 entries and writes them together.
+// Finished entries' replies go to Redis every replyEvery (or replyBatch entries); their done
+// marks, which only spare the retry loop a look at Redis, are written every markEvery (or
+// markBatch entries), which keeps the commits they cost few.
+const (
+	replyEvery = 5 * time.Millisecond
+	replyBatch = 200
+	markEvery  = 200 * time.Millisecond
+	markBatch  = 500
+)
+
+// loop stores replies in small batches and records done marks in large ones, until close.
 func (f *finisher) loop() {
 	defer close(f.done)
-	for o := range f.in {
-		batch := []models.InboxOutcome{o}
-		timer := time.NewTimer(5 * time.Millisecond)
-	collect:
-		for len(batch) < 200 {
-			select {
-			case next, ok := <-f.in:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, next)
-			case <-timer.C:
-				break collect
+	var marks []models.InboxOutcome
+	tick := time.NewTicker(markEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case o, ok := <-f.in:
+			if !ok {
+				f.record(marks)
+				return
 			}
+			batch, open := f.collect(o)
+			f.storeReplies(batch)
+			if marks = append(marks, batch...); len(marks) >= markBatch || !open {
+				f.record(marks)
+				marks = nil
+			}
+			if !open {
+				return
+			}
+		case <-tick.C:
+			f.record(marks)
+			marks = nil
 		}
-		timer.Stop()
-		f.write(batch)
 	}
 }
 
-// write stores a batch's replies, then records the batch, retrying once; entries it cannot
-// record are finished later from Redis (or processed again when Redis lost their reply too).
-func (f *finisher) write(batch []models.InboxOutcome) {
-	f.storeReplies(batch)
+// collect gathers the outcomes that arrive within replyEvery after first, up to replyBatch;
+// open is false once the queue is closed.
+func (f *finisher) collect(first models.InboxOutcome) (batch []models.InboxOutcome, open bool) {
+	batch = []models.InboxOutcome{first}
+	timer := time.NewTimer(replyEvery)
+	defer timer.Stop()
+	for len(batch) < replyBatch {
+		select {
+		case next, ok := <-f.in:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, next)
+		case <-timer.C:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+// record writes done marks, retrying once; entries it cannot record are finished later from
+// Redis (or processed again when Redis lost their reply too).
+func (f *finisher) record(marks []models.InboxOutcome) {
+	if len(marks) == 0 {
+		return
+	}
 	for attempt := 0; attempt < 2; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := f.store.FinishInboundBatch(ctx, batch)
+		err := f.store.FinishInboundBatch(ctx, marks)
 		cancel()
 		if err == nil {
 			return

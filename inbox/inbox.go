@@ -35,6 +35,19 @@ type Processor interface {
 	Process(ctx context.Context, in models.Inbound) (string, error)
 }
 
+// Preparer is a Processor that starts a message's work in the Redis round trip that admits it
+// (the bot takes the sender's conversation lock and reads the conversation there).
+type Preparer interface {
+	Prepare(ctx context.Context, pipe redis.Pipeliner, in models.Inbound) Prepared
+}
+
+// Prepared is work a Preparer queued. After the round trip ran, Attach hands it to the
+// processing of the message; Drop undoes it when the message is not processed here.
+type Prepared interface {
+	Attach(ctx context.Context) context.Context
+	Drop()
+}
+
 // Sender delivers a reply that missed its callback as a customer-service message.
 type Sender interface {
 	SendText(ctx context.Context, channel models.Channel, to, text string) error
@@ -118,33 +131,43 @@ const (
 // check checks a callback's nonce and claims its message in one round trip: the nonce is kept
 // with the body's digest (a byte-identical request is a retry, not a replay), and the claim is
 // taken unless the message's reply is known. A claim taken by a refused request is let go.
-func (s *Service) check(ctx context.Context, in models.Inbound, key string, n models.CallbackNonce) (admission, string, error) {
+func (s *Service) check(ctx context.Context, in models.Inbound, key string, n models.CallbackNonce) (admission, string, Prepared, error) {
 	nonceKey := s.cfg.KeyPrefix + "nonce:" + string(in.Channel) + ":" + n.Timestamp + ":" + n.Nonce
 	pipe := s.redis.Pipeline()
 	pipe.SetNX(ctx, nonceKey, n.Digest, 2*s.cfg.Window)
 	seen := pipe.Get(ctx, nonceKey)
 	reply := pipe.Get(ctx, s.replyKey(key))
 	claim := pipe.SetNX(ctx, s.claimKey(key), "1", s.cfg.ProcessLimit)
+	var prep Prepared = nothingPrepared{}
+	if p, ok := s.proc.(Preparer); ok {
+		prep = p.Prepare(ctx, pipe, in)
+	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return 0, "", models.WrapError(models.EUnavailable, err, "redis unavailable")
+		prep.Drop()
+		return 0, "", nil, models.WrapError(models.EUnavailable, err, "redis unavailable")
 	}
 	claimed := claim.Val()
+	adm := admitOther
 	switch {
 	case seen.Val() != n.Digest:
-		if claimed {
-			s.release(key)
-		}
-		return admitReplay, "", nil
+		adm = admitReplay
 	case reply.Err() == nil:
-		if claimed {
-			s.release(key)
-		}
-		return admitFinished, reply.Val(), nil
+		adm = admitFinished
 	case claimed:
-		return admitClaimed, "", nil
+		return admitClaimed, "", prep, nil
 	}
-	return admitOther, "", nil
+	prep.Drop()
+	if claimed {
+		s.release(key)
+	}
+	return adm, reply.Val(), nil, nil
 }
+
+// nothingPrepared is the Prepared of a Processor that prepares nothing.
+type nothingPrepared struct{}
+
+func (nothingPrepared) Attach(ctx context.Context) context.Context { return ctx }
+func (nothingPrepared) Drop()                                      {}
 
 // claimKey, replyKey and lateKey name the Redis keys of a message's processing claim, its
 // finished reply and its late delivery, by the message's dedup key.
@@ -161,7 +184,7 @@ func (s *Service) Receive(ctx context.Context, in models.Inbound, n models.Callb
 		in.ReceivedAt = s.now()
 	}
 	key := in.DedupKey()
-	adm, reply, err := s.check(ctx, in, key, n)
+	adm, reply, prep, err := s.check(ctx, in, key, n)
 	switch {
 	case err != nil:
 		return "", err
@@ -173,6 +196,7 @@ func (s *Service) Receive(ctx context.Context, in models.Inbound, n models.Callb
 	added, err := s.writer.add(ctx, in)
 	if err != nil {
 		if adm == admitClaimed {
+			prep.Drop()
 			s.release(key)
 		}
 		return "", fmt.Errorf("store inbound: %w", err)
@@ -180,6 +204,9 @@ func (s *Service) Receive(ctx context.Context, in models.Inbound, n models.Callb
 	entry := added.Entry
 	if entry.State != models.InboxPending {
 		// Finished before, though Redis forgot its reply (a restarted Redis): the same answer.
+		if adm == admitClaimed {
+			prep.Drop()
+		}
 		return entry.Reply, nil
 	}
 	deadline := time.NewTimer(s.cfg.Budget)
@@ -189,8 +216,9 @@ func (s *Service) Receive(ctx context.Context, in models.Inbound, n models.Callb
 		// does once its claim expires.
 		return s.awaitOther(ctx, key, deadline.C)
 	}
-	j, ok := s.start(entry, deadline.C)
+	j, ok := s.start(entry, prep, deadline.C)
 	if !ok {
+		prep.Drop()
 		s.release(key)
 		return s.cfg.BusyText, nil
 	}

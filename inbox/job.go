@@ -26,6 +26,7 @@ type job struct {
 // task is an entry handed to the pool with the job that reports on it.
 type task struct {
 	entry models.InboxEntry
+	prep  Prepared // what the processor prepared when the message was admitted
 	job   *job
 }
 
@@ -35,7 +36,7 @@ func (s *Service) worker() {
 	for {
 		select {
 		case t := <-s.jobs:
-			s.run(t.entry, t.job)
+			s.run(t.entry, t.prep, t.job)
 			s.wg.Done()
 		case <-s.stop:
 			return
@@ -44,11 +45,11 @@ func (s *Service) worker() {
 }
 
 // start runs a processing attempt in the bounded pool; false when no worker frees up in time.
-func (s *Service) start(entry models.InboxEntry, deadline <-chan time.Time) (*job, bool) {
+func (s *Service) start(entry models.InboxEntry, prep Prepared, deadline <-chan time.Time) (*job, bool) {
 	j := &job{done: make(chan struct{}), waited: true}
 	s.wg.Add(1)
 	select {
-	case s.jobs <- task{entry: entry, job: j}:
+	case s.jobs <- task{entry: entry, prep: prep, job: j}:
 		return j, true
 	case <-deadline:
 	case <-s.stop:
@@ -86,9 +87,10 @@ func (j *job) finish(reply string) (late bool) {
 }
 
 // run processes an entry once, records the outcome, and delivers the reply late if needed.
-func (s *Service) run(entry models.InboxEntry, j *job) {
+func (s *Service) run(entry models.InboxEntry, prep Prepared, j *job) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.ProcessLimit)
 	defer cancel()
+	ctx = prep.Attach(ctx)
 	reply, err := s.process(ctx, entry.Message)
 	state := models.InboxDone
 	if err != nil {

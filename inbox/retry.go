@@ -58,7 +58,7 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		j := &job{done: make(chan struct{})} // nobody waits: the reply is delivered as a message
 		s.wg.Add(1)
 		select {
-		case s.jobs <- task{entry: e, job: j}:
+		case s.jobs <- task{entry: e, prep: nothingPrepared{}, job: j}:
 		case <-ctx.Done():
 			s.wg.Done()
 			s.release(e.DedupKey)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gridbot/models"
@@ -122,8 +123,8 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 	r := toCaseRow(c)
 	r.ID = 0
 	err := s.InTx(ctx, func(tx *Store) error {
-		if err := tx.conn(ctx).Create(&r).Error; err != nil {
-			return translate(err, "case "+c.TrackingNo)
+		if err := tx.insertCase(ctx, &r); err != nil {
+			return err
 		}
 		c.ID = r.ID
 		evs[0].FromState = ""
@@ -142,6 +143,30 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 		return models.Case{}, err
 	}
 	return r.toCase(), nil // as stored: no need to read it back
+}
+
+// caseColumns are the columns a new case is inserted with, in caseArgs order.
+const caseColumns = "(tracking_no, kind, source, description, lat, lng, address, grid_code, village_code, " +
+	"township_code, matter_code, urgency, confidential, reporter_id, team_code, assignee_id, state, route_reason, " +
+	"sign_deadline, handle_deadline, merged_into, return_count, rework_count, rating, final_ruling, extension_days, " +
+	"dispatched_at, closed_at, chased_at, overdue_at, escalation_level, escalated_at, version, created_at, updated_at)"
+
+// insertCase inserts a new case row and sets its id (plain SQL: once per case, on the hot path).
+func (s *Store) insertCase(ctx context.Context, r *caseRow) error {
+	args := []any{r.TrackingNo, r.Kind, r.Source, r.Description, r.Lat, r.Lng, r.Address, r.GridCode, r.VillageCode,
+		r.TownshipCode, r.MatterCode, r.Urgency, r.Confidential, r.ReporterID, r.TeamCode, r.AssigneeID, r.State,
+		r.RouteReason, r.SignDeadline, r.HandleDeadline, r.MergedInto, r.ReturnCount, r.ReworkCount, r.Rating,
+		r.FinalRuling, r.ExtensionDays, r.DispatchedAt, r.ClosedAt, r.ChasedAt, r.OverdueAt, r.EscalationLvl,
+		r.EscalatedAt, r.Version, r.CreatedAt, r.UpdatedAt}
+	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO cases "+caseColumns+" VALUES (?"+
+		strings.Repeat(", ?", len(args)-1)+")", args...)
+	if err != nil {
+		return translate(err, "case "+r.TrackingNo)
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return translate(err, "case "+r.TrackingNo)
+	}
+	return nil
 }
 
 // record appends a case's event, links the attachments it names and writes the intents it

@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
-
-	"gorm.io/gorm/clause"
 
 	"gridbot/models"
 )
@@ -72,10 +71,30 @@ func (s *Store) addIntents(ctx context.Context, caseID int64, intents []models.I
 			NextAttemptAt: next.UTC(), CreatedAt: now,
 		})
 	}
-	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
-		return translate(err, "notification")
+	_, err := s.pool(ctx).ExecContext(ctx, s.insertIntentsSQL(len(rows)), intentArgs(rows)...)
+	return translate(err, "notification")
+}
+
+// insertIntentsSQL is the multi-row INSERT of new intents that skips a dedup key stored
+// already, in the dialect (plain SQL: every case change writes intents).
+func (s *Store) insertIntentsSQL(n int) string {
+	sql := "INSERT INTO intents (recipient_id, channel, kind, case_id, dedup_key, payload, state, attempts, " +
+		"next_attempt_at, last_error, created_at) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?), ", n), ", ")
+	if s.driver == DriverSQLite {
+		return sql + " ON CONFLICT (dedup_key) DO NOTHING"
 	}
-	return nil
+	return sql + " ON DUPLICATE KEY UPDATE id = id"
+}
+
+// intentArgs are the placeholders' values of insertIntentsSQL.
+func intentArgs(rows []intentRow) []any {
+	args := make([]any, 0, 9*len(rows))
+	for _, r := range rows {
+		args = append(args, r.RecipientID, r.Channel, r.Kind, r.CaseID, r.DedupKey, r.Payload, r.State,
+			r.NextAttemptAt, r.CreatedAt)
+	}
+	return args
 }
 
 // IntentFilter selects intents for Intents; zero fields select everything.
