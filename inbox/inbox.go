@@ -113,7 +113,7 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 // The group commit of inbound messages: this many batch writers, each storing up to
 // writeBatch messages per statement.
 const (
-	writers    = 2
+	writers    = 1
 	writeBatch = 128
 )
 

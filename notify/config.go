@@ -19,7 +19,7 @@ const ServiceWindow = 48 * time.Hour
 // (read by cmd, not by this package):
 //
 //	Workers      GRIDBOT_NOTIFY_WORKERS       (8)
-//	Batch        GRIDBOT_NOTIFY_BATCH         (10 intents claimed by a worker at once)
+//	Batch        GRIDBOT_NOTIFY_BATCH         (50 intents claimed by a worker at once)
 //	PollInterval GRIDBOT_NOTIFY_POLL          (1s)
 //	Lease        GRIDBOT_NOTIFY_LEASE         (2m: a crashed worker's intents are due again after it)
 //	SendTimeout  GRIDBOT_NOTIFY_SEND_TIMEOUT  (15s per intent, token refresh and retry included)
@@ -54,7 +54,7 @@ func (c Config) WithDefaults() Config {
 		c.Workers = 8
 	}
 	if c.Batch <= 0 {
-		c.Batch = 10
+		c.Batch = 50
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 10

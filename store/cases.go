@@ -122,6 +122,22 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 	c.Version = int64(len(evs))
 	r := toCaseRow(c)
 	r.ID = 0
+	if s.multi != nil && !s.inTx {
+		for i := range evs {
+			if evs[i].At.IsZero() {
+				evs[i].At = c.CreatedAt
+			}
+		}
+		evs[0].FromState = ""
+		rows, err := toIntentRows(0, intents)
+		if err == nil {
+			err = s.createCaseInTwoTrips(ctx, &r, evs, rows)
+		}
+		if err != nil {
+			return models.Case{}, err
+		}
+		return r.toCase(), nil
+	}
 	err := s.InTx(ctx, func(tx *Store) error {
 		if err := tx.insertCase(ctx, &r); err != nil {
 			return err
@@ -145,21 +161,25 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 	return r.toCase(), nil // as stored: no need to read it back
 }
 
-// caseColumns are the columns a new case is inserted with, in caseArgs order.
-const caseColumns = "(tracking_no, kind, source, description, lat, lng, address, grid_code, village_code, " +
-	"township_code, matter_code, urgency, confidential, reporter_id, team_code, assignee_id, state, route_reason, " +
-	"sign_deadline, handle_deadline, merged_into, return_count, rework_count, rating, final_ruling, extension_days, " +
-	"dispatched_at, closed_at, chased_at, overdue_at, escalation_level, escalated_at, version, created_at, updated_at)"
+// insertCaseSQL inserts a new case row: its columns, and the placeholders of caseArgs.
+var insertCaseSQL = "INSERT INTO cases (tracking_no, kind, source, description, lat, lng, address, grid_code, " +
+	"village_code, township_code, matter_code, urgency, confidential, reporter_id, team_code, assignee_id, state, " +
+	"route_reason, sign_deadline, handle_deadline, merged_into, return_count, rework_count, rating, final_ruling, " +
+	"extension_days, dispatched_at, closed_at, chased_at, overdue_at, escalation_level, escalated_at, version, " +
+	"created_at, updated_at) VALUES (?" + strings.Repeat(", ?", 34) + ")"
 
-// insertCase inserts a new case row and sets its id (plain SQL: once per case, on the hot path).
-func (s *Store) insertCase(ctx context.Context, r *caseRow) error {
-	args := []any{r.TrackingNo, r.Kind, r.Source, r.Description, r.Lat, r.Lng, r.Address, r.GridCode, r.VillageCode,
+// caseArgs are the placeholders' values of insertCaseSQL.
+func caseArgs(r *caseRow) []any {
+	return []any{r.TrackingNo, r.Kind, r.Source, r.Description, r.Lat, r.Lng, r.Address, r.GridCode, r.VillageCode,
 		r.TownshipCode, r.MatterCode, r.Urgency, r.Confidential, r.ReporterID, r.TeamCode, r.AssigneeID, r.State,
 		r.RouteReason, r.SignDeadline, r.HandleDeadline, r.MergedInto, r.ReturnCount, r.ReworkCount, r.Rating,
 		r.FinalRuling, r.ExtensionDays, r.DispatchedAt, r.ClosedAt, r.ChasedAt, r.OverdueAt, r.EscalationLvl,
 		r.EscalatedAt, r.Version, r.CreatedAt, r.UpdatedAt}
-	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO cases "+caseColumns+" VALUES (?"+
-		strings.Repeat(", ?", len(args)-1)+")", args...)
+}
+
+// insertCase inserts a new case row and sets its id (plain SQL: once per case, on the hot path).
+func (s *Store) insertCase(ctx context.Context, r *caseRow) error {
+	res, err := s.pool(ctx).ExecContext(ctx, insertCaseSQL, caseArgs(r)...)
 	if err != nil {
 		return translate(err, "case "+r.TrackingNo)
 	}

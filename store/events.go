@@ -104,11 +104,12 @@ func eventArgs(rows []eventRow) []any {
 }
 
 // insertHistory stores a new case's first events in one statement, chained from the start, and
-// links the attachments they name. Only the first row's id is known from a multi-row insert, so
-// a history with attachments on a later event is written one event at a time.
+// links the attachments they name. Only the first row's id is known from a multi-row insert on
+// MySQL (SQLite tells the last), so a history with attachments on a later event, or any on
+// SQLite, is written one event at a time.
 func (s *Store) insertHistory(ctx context.Context, evs []models.Event) error {
-	for _, e := range evs[1:] {
-		if len(e.AttachmentIDs) > 0 {
+	for i, e := range evs {
+		if len(e.AttachmentIDs) > 0 && (i > 0 || s.driver == DriverSQLite) {
 			return s.insertOneByOne(ctx, evs)
 		}
 	}

@@ -14,10 +14,15 @@ func TestCreateCaseStepsStoresTheChainAndIntents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		photo, err := s.AddAttachment(ctx, models.Attachment{MediaID: "MEDIA_STEPS", MIMEType: "image/jpeg"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		c := newCase(t, s, citizen.ID)
 		c.State, c.TeamCode, c.RouteReason = models.StateDispatched, "team-anhai", "delegated"
 		evs := []models.Event{
-			{ActorID: citizen.ID, ActorRole: models.RoleCitizen, Action: models.ActionCreate, ToState: models.StateReceived},
+			{ActorID: citizen.ID, ActorRole: models.RoleCitizen, Action: models.ActionCreate, ToState: models.StateReceived,
+				AttachmentIDs: []int64{photo.ID}},
 			{ActorRole: models.RoleSystem, Action: models.ActionDispatch, FromState: models.StateReceived,
 				ToState: models.StateDispatched, Note: "delegated"},
 		}
@@ -43,6 +48,20 @@ func TestCreateCaseStepsStoresTheChainAndIntents(t *testing.T) {
 		got, err := s.Intents(ctx, store.IntentFilter{CaseID: created.ID})
 		if err != nil || len(got) != 1 {
 			t.Fatalf("intents %+v, %v: want one (the repeated dedup key is skipped)", got, err)
+		}
+		photos, err := s.Attachments(ctx, created.ID)
+		if err != nil || len(photos) != 1 || photos[0].ID != photo.ID || photos[0].EventID != history[0].ID {
+			t.Fatalf("attachments %+v, %v: want the photo linked to the creating event %d", photos, err, history[0].ID)
+		}
+		// The same tracking number again: refused, and nothing of it stays.
+		again := newCase(t, s, citizen.ID)
+		again.TrackingNo = created.TrackingNo
+		if _, err := s.CreateCaseSteps(ctx, again, []models.Event{{ActorRole: models.RoleSystem, Action: models.ActionCreate}},
+			[]models.Intent{{RecipientID: citizen.ID, Channel: models.ChannelWeChat, Kind: "status", DedupKey: "status:again"}}); models.ErrorCodeOf(err) != models.EConflict {
+			t.Fatalf("a second case with the same number = %v, want a conflict", err)
+		}
+		if left, _ := s.Intents(ctx, store.IntentFilter{}); len(left) != 1 {
+			t.Fatalf("the refused case left intents: %+v", left)
 		}
 		// A later step appends to the same chain.
 		next := created

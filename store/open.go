@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,6 +34,8 @@ type Store struct {
 	db      *gorm.DB
 	driver  string
 	numbers *numberBlock // this process's tracking numbers, shared by its transactions
+	multi   *sql.DB      // MySQL: connections that take several statements at once (casebatch.go)
+	inTx    bool         // a Store bound to a transaction (InTx)
 }
 
 // Open connects to the database; it does not migrate.
@@ -59,6 +62,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, driver: o.Driver, numbers: &numberBlock{}}
+	if o.Driver == DriverMySQL {
+		dsn, err := NormalizeMySQLDSN(o.DSN)
+		if err == nil {
+			s.multi, err = openMultiStatement(dsn)
+		}
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -152,6 +165,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database connections.
 func (s *Store) Close() error {
+	if s.multi != nil {
+		s.multi.Close()
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return fmt.Errorf("close database: %w", err)
@@ -162,7 +178,7 @@ func (s *Store) Close() error {
 // InTx runs fn inside one transaction; fn receives a Store bound to it. An error rolls back.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, driver: s.driver, numbers: s.numbers})
+		return fn(&Store{db: tx, driver: s.driver, numbers: s.numbers, inTx: true})
 	})
 }
 

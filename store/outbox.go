@@ -48,11 +48,22 @@ func (s *Store) addIntents(ctx context.Context, caseID int64, intents []models.I
 	if len(intents) == 0 {
 		return nil
 	}
+	rows, err := toIntentRows(caseID, intents)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool(ctx).ExecContext(ctx, insertIntentsSQL(s.driver, len(rows)), intentArgs(rows)...)
+	return translate(err, "notification")
+}
+
+// toIntentRows checks new intents and converts them for storing; an intent without a case
+// gets caseID.
+func toIntentRows(caseID int64, intents []models.Intent) ([]intentRow, error) {
 	now := models.EventTime(time.Now())
 	rows := make([]intentRow, 0, len(intents))
 	for _, in := range intents {
 		if in.DedupKey == "" || in.RecipientID == 0 || !in.Channel.Valid() || in.Kind == "" {
-			return models.Errorf(models.EInvalid, "intent %q needs a dedup key, recipient, channel and kind", in.Kind)
+			return nil, models.Errorf(models.EInvalid, "intent %q needs a dedup key, recipient, channel and kind", in.Kind)
 		}
 		if in.CaseID == 0 {
 			in.CaseID = caseID
@@ -71,17 +82,16 @@ func (s *Store) addIntents(ctx context.Context, caseID int64, intents []models.I
 			NextAttemptAt: next.UTC(), CreatedAt: now,
 		})
 	}
-	_, err := s.pool(ctx).ExecContext(ctx, s.insertIntentsSQL(len(rows)), intentArgs(rows)...)
-	return translate(err, "notification")
+	return rows, nil
 }
 
 // insertIntentsSQL is the multi-row INSERT of new intents that skips a dedup key stored
-// already, in the dialect (plain SQL: every case change writes intents).
-func (s *Store) insertIntentsSQL(n int) string {
+// already, in the driver's dialect (plain SQL: every case change writes intents).
+func insertIntentsSQL(driver string, n int) string {
 	sql := "INSERT INTO intents (recipient_id, channel, kind, case_id, dedup_key, payload, state, attempts, " +
 		"next_attempt_at, last_error, created_at) VALUES " +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?), ", n), ", ")
-	if s.driver == DriverSQLite {
+	if driver == DriverSQLite {
 		return sql + " ON CONFLICT (dedup_key) DO NOTHING"
 	}
 	return sql + " ON DUPLICATE KEY UPDATE id = id"
