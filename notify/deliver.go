@@ -38,7 +38,7 @@ func final(format string, args ...any) error {
 // (or its failure) takes that one intent; a long rate-limit refusal postpones, together, every
 // intent left that the same limit holds back (see postpone). The send runs on a context that
 // shutdown does not cancel, so that a message in flight is never abandoned half-way.
-func (d *Dispatcher) deliver(left []models.Intent) []models.Intent {
+func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Person) []models.Intent {
 	in := left[0]
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
 	defer cancel()
@@ -49,7 +49,7 @@ func (d *Dispatcher) deliver(left []models.Intent) []models.Intent {
 		return rest
 	}
 	if err == nil {
-		err = d.attempt(ctx, in)
+		err = d.attempt(ctx, in, people)
 	}
 	outcome, recordErr := d.record(ctx, in, err)
 	d.report(in, outcome, err, recordErr)
@@ -81,6 +81,7 @@ func (d *Dispatcher) record(ctx context.Context, in models.Intent, err error) (s
 		if uerr := d.store.SetUnreachable(ctx, in.RecipientID, true); uerr != nil {
 			return outcomeUnreachable, uerr
 		}
+		d.peopleChanged(ctx)
 		return outcomeUnreachable, d.store.MarkFailed(ctx, in.ID, owner, err.Error())
 	case errors.Is(err, errFinal) || !retryable(err) || in.Attempts >= d.cfg.MaxAttempts:
 		return outcomeFailed, d.store.MarkFailed(ctx, in.ID, owner, err.Error())
@@ -139,10 +140,14 @@ func Backoff(n int, base, max time.Duration) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
-// attempt loads the recipient, renders the notice and sends it; a rejected access token is
-// dropped and the send retried once at once.
-func (d *Dispatcher) attempt(ctx context.Context, in models.Intent) error {
-	p, err := d.store.PersonByID(ctx, in.RecipientID)
+// attempt takes the recipient (read with the batch, else now), renders the notice and sends
+// it; a rejected access token is dropped and the send retried once at once.
+func (d *Dispatcher) attempt(ctx context.Context, in models.Intent, people map[int64]models.Person) error {
+	p, ok := people[in.RecipientID]
+	var err error
+	if !ok {
+		p, err = d.store.PersonByID(ctx, in.RecipientID)
+	}
 	if models.ErrorCodeOf(err) == models.ENotFound {
 		return final("recipient %d not found", in.RecipientID)
 	} else if err != nil {

@@ -23,6 +23,8 @@ type Deps struct {
 	Limiter  Limiter // nil: no rate limit
 	Log      *slog.Logger
 	Registry *prometheus.Registry
+	// PeopleChanged is called after a person was marked unreachable (caches of people retire).
+	PeopleChanged func(ctx context.Context)
 }
 
 // outbox is what a dispatcher uses of the store (a *store.Store); tests wrap it to count calls.
@@ -35,6 +37,7 @@ type outbox interface {
 	DeferIntents(ctx context.Context, owner string, ds []store.Deferral) error
 	SetUnreachable(ctx context.Context, personID int64, unreachable bool) error
 	PersonByID(ctx context.Context, id int64) (models.Person, error)
+	PeopleByIDs(ctx context.Context, ids []int64) (map[int64]models.Person, error)
 }
 
 // Dispatcher delivers the outbox with a bounded pool of workers. Start it once; Close stops it.
@@ -53,6 +56,8 @@ type Dispatcher struct {
 	run    context.Context
 	wg     sync.WaitGroup
 	closed sync.Once
+	// peopleChanged is Deps.PeopleChanged, or a no-op.
+	peopleChanged func(ctx context.Context)
 }
 
 // New builds a dispatcher; it sends nothing until Start. It fails on an invalid config or when
@@ -76,8 +81,12 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	changed := deps.PeopleChanged
+	if changed == nil {
+		changed = func(context.Context) {}
+	}
 	return &Dispatcher{cfg: cfg, store: deps.Store, official: deps.Official, wecom: deps.WeCom, limiter: deps.Limiter, log: log,
-		outcomes: outcomes, now: time.Now, wake: make(chan struct{}, 1)}, nil
+		outcomes: outcomes, now: time.Now, wake: make(chan struct{}, 1), peopleChanged: changed}, nil
 }
 
 // Owner is the name under which this dispatcher claims intents.
@@ -166,14 +175,32 @@ func (d *Dispatcher) runBatch() (int, error) {
 	// wait and a send); later ones go back, or another worker that reclaims them after the lease
 	// could send them a second time.
 	safeUntil := claimed.Add(d.cfg.Lease - d.cfg.SendTimeout - maxInlineWait)
+	people := d.recipients(batch)
 	for left := batch; len(left) > 0; {
 		if d.run.Err() != nil || d.now().After(safeUntil) {
 			d.release(left)
 			break
 		}
-		left = d.deliver(left)
+		left = d.deliver(left, people)
 	}
 	return len(batch), nil
+}
+
+// recipients reads the people a batch is for in one query; when that fails each attempt reads
+// its own.
+func (d *Dispatcher) recipients(batch []models.Intent) map[int64]models.Person {
+	ids := make([]int64, 0, len(batch))
+	for _, in := range batch {
+		ids = append(ids, in.RecipientID)
+	}
+	ctx, cancel := context.WithTimeout(d.run, d.cfg.SendTimeout)
+	defer cancel()
+	people, err := d.store.PeopleByIDs(ctx, ids)
+	if err != nil {
+		d.log.Warn("read the recipients of notifications", "count", len(ids), "err", err)
+		return nil
+	}
+	return people
 }
 
 // release hands claimed intents back, due at once and without an attempt counted (at shutdown,

@@ -108,6 +108,22 @@ func (s *Store) PersonByID(ctx context.Context, id int64) (models.Person, error)
 	return s.onePerson(ctx, "person", "id = ?", id)
 }
 
+// PeopleByIDs returns the people of the ids that exist, by id (one query for a batch).
+func (s *Store) PeopleByIDs(ctx context.Context, ids []int64) (map[int64]models.Person, error) {
+	out := make(map[int64]models.Person, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	people, err := s.findPeople(ctx, "id IN ?", ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range people {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
 // PersonByOpenID returns the person with a WeChat openid; models.ENotFound if there is none.
 func (s *Store) PersonByOpenID(ctx context.Context, openID string) (models.Person, error) {
 	return s.onePerson(ctx, "person", "openid = ?", openID)

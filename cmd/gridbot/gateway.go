@@ -228,6 +228,11 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 		return err
 	}
 	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
+		PeopleChanged: func(ctx context.Context) {
+			if err := bot.ForgetPeople(ctx, a.redis.Client, a.cfg.RedisKeyPrefix); err != nil {
+				a.log.Warn("could not retire cached people", "err", err)
+			}
+		},
 		Limiter: notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
 			notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID

@@ -249,6 +249,34 @@ func TestBindingCode(t *testing.T) {
 	expect(t, say(t, q, "上报"), "请用一句话描述现场问题")
 }
 
+func TestRefusedNoticeRetiresTheCachedPerson(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	ctx := context.Background()
+	const openid = "oCitizen_unfollowed"
+	p := sandboxPhone(app, base, openid, true)
+	expect(t, say(t, p, "帮助"), "投诉") // the citizen is now cached as reachable
+	// They unfollow; the tip's status notice is refused with 43004 and marks them unreachable.
+	app.gateway.sandbox.SetUnsubscribed(openid, true)
+	expect(t, say(t, p, "举报"), "身份将被保密")
+	expect(t, say(t, p, "河边晚上有人开着挖机偷偷挖沙"), "现场照片")
+	expect(t, say(t, p, "跳过"), "地点")
+	expect(t, say(t, p, "东石镇"), "已记录地点：东石镇")
+	say(t, p, "1")
+	trackingNo(t, say(t, p, "确认"))
+	reachable := func() bool {
+		person, err := app.store.PersonByOpenID(ctx, openid)
+		return err == nil && !person.Unreachable
+	}
+	waitFor(t, "the person to be marked unreachable", func() bool { return !reachable() })
+	// They follow again and write: the cached copy (reachable) is retired, so the database
+	// records them as reachable again.
+	app.gateway.sandbox.SetUnsubscribed(openid, false)
+	expect(t, say(t, p, "帮助"), "投诉")
+	if !reachable() {
+		t.Fatal("a person who wrote again is still unreachable: the bot used a stale cached copy")
+	}
+}
+
 func TestUnknownMessagesGetHelpfulAnswers(t *testing.T) {
 	app, base := startApp(t, testEnv(t, nil))
 	p := sandboxPhone(app, base, "oCitizen_misc", true)
