@@ -332,19 +332,17 @@ func (b *Bot) lock(ctx context.Context, channel models.Channel, openID string) (
 // lockAttempt is a try to take a person's conversation lock, queued on a pipeline with the
 // reads a turn needs: the conversation, the people generation and the cached person.
 type lockAttempt struct {
-	h                 *held
-	take              *redis.BoolCmd
-	conv, gen, person *redis.StringCmd
+	h    *held
+	take *redis.BoolCmd
+	read *redis.SliceCmd // the conversation, the people generation, the cached person
 }
 
 // tryLock queues a lock attempt on pipe.
 func (b *Bot) tryLock(ctx context.Context, pipe redis.Pipeliner, channel models.Channel, openID string) *lockAttempt {
 	h := &held{openID: openID, channel: channel, lockKey: b.cfg.KeyPrefix + "lock:" + openID}
 	return &lockAttempt{h: h,
-		take:   pipe.SetNX(ctx, h.lockKey, "1", 10*time.Second),
-		conv:   pipe.Get(ctx, b.sessionKey(openID)),
-		gen:    pipe.Get(ctx, PeopleGenerationKey(b.cfg.KeyPrefix)),
-		person: pipe.Get(ctx, b.personKey(channel, openID)),
+		take: pipe.SetNX(ctx, h.lockKey, "1", 10*time.Second),
+		read: pipe.MGet(ctx, b.sessionKey(openID), PeopleGenerationKey(b.cfg.KeyPrefix), b.personKey(channel, openID)),
 	}
 }
 
@@ -358,11 +356,18 @@ func (a *lockAttempt) result() (*held, error) {
 		return nil, nil
 	}
 	h := a.h
-	raw, err := a.conv.Bytes()
-	h.raw, h.fetched = raw, err == nil || errors.Is(err, redis.Nil)
-	h.gen = a.gen.Val() // "" before the first change of people
-	if a.gen.Err() == nil || errors.Is(a.gen.Err(), redis.Nil) {
-		h.person, _ = a.person.Bytes()
+	vals, err := a.read.Result()
+	if err != nil || len(vals) != 3 {
+		return h, nil // the turn reads the conversation again, and who is writing from the database
+	}
+	conv, _ := vals[0].(string)
+	h.raw, h.fetched = []byte(conv), true
+	if vals[0] == nil {
+		h.raw = nil
+	}
+	h.gen, _ = vals[1].(string) // "" before the first change of people
+	if person, ok := vals[2].(string); ok {
+		h.person = []byte(person)
 	}
 	return h, nil
 }

@@ -134,8 +134,8 @@ const (
 func (s *Service) check(ctx context.Context, in models.Inbound, key string, n models.CallbackNonce) (admission, string, Prepared, error) {
 	nonceKey := s.cfg.KeyPrefix + "nonce:" + string(in.Channel) + ":" + n.Timestamp + ":" + n.Nonce
 	pipe := s.redis.Pipeline()
-	pipe.SetNX(ctx, nonceKey, n.Digest, 2*s.cfg.Window)
-	seen := pipe.Get(ctx, nonceKey)
+	// SET NX GET: nothing when the nonce is new, else the digest it was first seen with.
+	seen := pipe.SetArgs(ctx, nonceKey, n.Digest, redis.SetArgs{Mode: "NX", Get: true, TTL: 2 * s.cfg.Window})
 	reply := pipe.Get(ctx, s.replyKey(key))
 	claim := pipe.SetNX(ctx, s.claimKey(key), "1", s.cfg.ProcessLimit)
 	var prep Prepared = nothingPrepared{}
@@ -149,7 +149,7 @@ func (s *Service) check(ctx context.Context, in models.Inbound, key string, n mo
 	claimed := claim.Val()
 	adm := admitOther
 	switch {
-	case seen.Val() != n.Digest:
+	case seen.Err() == nil && seen.Val() != n.Digest:
 		adm = admitReplay
 	case reply.Err() == nil:
 		adm = admitFinished
