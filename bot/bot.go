@@ -12,6 +12,7 @@ import (
 
 	"gridbot/inbox"
 	"gridbot/models"
+	"gridbot/store"
 	"gridbot/workflow"
 )
 
@@ -105,6 +106,7 @@ type Bot struct {
 	matters   map[string]models.Matter
 	teams     map[string]models.Team
 	redis     *redis.Client
+	batch     *store.Batcher // shares Redis round trips between concurrent turns
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -115,7 +117,8 @@ func New(cfg Config, cat Catalogue, people People, cases Cases, media Media, dea
 		cfg.DefaultLimit = models.TimeLimit{Amount: 13, Unit: models.WorkingDays}
 	}
 	b := &Bot{cfg: cfg, people: people, cases: cases, media: media, deadlines: deadlines, cat: cat,
-		matters: map[string]models.Matter{}, teams: map[string]models.Team{}, redis: rdb, log: log, now: time.Now}
+		matters: map[string]models.Matter{}, teams: map[string]models.Team{}, redis: rdb,
+		batch: store.NewBatcher(rdb, 5*time.Second), log: log, now: time.Now}
 	for _, m := range cat.Matters {
 		b.matters[m.Code] = m
 	}
@@ -206,10 +209,10 @@ func (b *Bot) release(ctx context.Context, h *held) {
 	if h.released {
 		return
 	}
-	pipe := b.redis.Pipeline()
-	b.cachePerson(ctx, pipe, h, h.channel)
-	pipe.Del(ctx, h.lockKey)
-	_, _ = pipe.Exec(ctx)
+	b.batch.Do(func(pipe redis.Pipeliner) {
+		b.cachePerson(ctx, pipe, h, h.channel)
+		pipe.Del(ctx, h.lockKey)
+	})
 	h.released = true
 }
 
@@ -307,9 +310,8 @@ func (b *Bot) lock(ctx context.Context, channel models.Channel, openID string) (
 	}
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		pipe := b.redis.Pipeline()
-		try := b.tryLock(ctx, pipe, channel, openID)
-		_, _ = pipe.Exec(ctx) // each command's own error is checked by the attempt
+		var try *lockAttempt
+		b.batch.Do(func(pipe redis.Pipeliner) { try = b.tryLock(ctx, pipe, channel, openID) })
 		h, err := try.result()
 		if err != nil {
 			return nil, nil, err

@@ -128,19 +128,21 @@ func (b *Bot) saveSession(ctx context.Context, openID string, s *session, now ti
 	if h != nil {
 		h.fetched = false
 	}
-	pipe := b.redis.Pipeline()
-	var write redis.Cmder
-	if s == nil {
-		write = pipe.Del(ctx, b.sessionKey(openID))
-	} else {
-		write = pipe.Set(ctx, b.sessionKey(openID), raw, b.cfg.Idle+24*time.Hour)
-	}
-	var unlock *redis.IntCmd
-	if h != nil && !h.released {
-		b.cachePerson(ctx, pipe, h, h.channel)
-		unlock = pipe.Del(ctx, h.lockKey)
-	}
-	_, _ = pipe.Exec(ctx) // each command's own error is checked below
+	var (
+		write  redis.Cmder
+		unlock *redis.IntCmd
+	)
+	b.batch.Do(func(pipe redis.Pipeliner) {
+		if s == nil {
+			write = pipe.Del(ctx, b.sessionKey(openID))
+		} else {
+			write = pipe.Set(ctx, b.sessionKey(openID), raw, b.cfg.Idle+24*time.Hour)
+		}
+		if h != nil && !h.released {
+			b.cachePerson(ctx, pipe, h, h.channel)
+			unlock = pipe.Del(ctx, h.lockKey)
+		}
+	})
 	if unlock != nil && unlock.Err() == nil {
 		h.released = true
 	}

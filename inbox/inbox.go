@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
+	"gridbot/store"
 )
 
 // Store is the durable inbox.
@@ -82,6 +83,7 @@ type Service struct {
 	once   sync.Once
 	done   *finisher
 	writer *writer
+	batch  *store.Batcher // shares Redis round trips between concurrent requests
 	// closeFinisher closes the finisher once, after the processing it records has stopped.
 	closeFinisher sync.Once
 	now           func() time.Time
@@ -104,6 +106,7 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 		now: time.Now}
 	s.done = newFinisher(st, rdb, 2*cfg.Window, s.replyKey, func(msg string, err error) { log.Error(msg, "err", err) })
 	s.writer = newWriter(st, writers, writeBatch)
+	s.batch = store.NewBatcher(rdb, 5*time.Second)
 	for range max(cfg.Workers, 1) {
 		s.pool.Go(s.worker)
 	}
@@ -133,16 +136,22 @@ const (
 // taken unless the message's reply is known. A claim taken by a refused request is let go.
 func (s *Service) check(ctx context.Context, in models.Inbound, key string, n models.CallbackNonce) (admission, string, Prepared, error) {
 	nonceKey := s.cfg.KeyPrefix + "nonce:" + string(in.Channel) + ":" + n.Timestamp + ":" + n.Nonce
-	pipe := s.redis.Pipeline()
-	// SET NX GET: nothing when the nonce is new, else the digest it was first seen with.
-	seen := pipe.SetArgs(ctx, nonceKey, n.Digest, redis.SetArgs{Mode: "NX", Get: true, TTL: 2 * s.cfg.Window})
-	reply := pipe.Get(ctx, s.replyKey(key))
-	claim := pipe.SetNX(ctx, s.claimKey(key), "1", s.cfg.ProcessLimit)
-	var prep Prepared = nothingPrepared{}
-	if p, ok := s.proc.(Preparer); ok {
-		prep = p.Prepare(ctx, pipe, in)
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	var (
+		seen  *redis.StatusCmd
+		reply *redis.StringCmd
+		claim *redis.BoolCmd
+		prep  Prepared = nothingPrepared{}
+	)
+	s.batch.Do(func(pipe redis.Pipeliner) {
+		// SET NX GET: nothing when the nonce is new, else the digest it was first seen with.
+		seen = pipe.SetArgs(ctx, nonceKey, n.Digest, redis.SetArgs{Mode: "NX", Get: true, TTL: 2 * s.cfg.Window})
+		reply = pipe.Get(ctx, s.replyKey(key))
+		claim = pipe.SetNX(ctx, s.claimKey(key), "1", s.cfg.ProcessLimit)
+		if p, ok := s.proc.(Preparer); ok {
+			prep = p.Prepare(ctx, pipe, in)
+		}
+	})
+	if err := firstFailure(seen, reply, claim); err != nil {
 		prep.Drop()
 		return 0, "", nil, models.WrapError(models.EUnavailable, err, "redis unavailable")
 	}
@@ -161,6 +170,16 @@ func (s *Service) check(ctx context.Context, in models.Inbound, key string, n mo
 		s.release(key)
 	}
 	return adm, reply.Val(), nil, nil
+}
+
+// firstFailure returns the first error of commands other than redis.Nil (a missing key).
+func firstFailure(cmds ...redis.Cmder) error {
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+	}
+	return nil
 }
 
 // nothingPrepared is the Prepared of a Processor that prepares nothing.
