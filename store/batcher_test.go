@@ -28,7 +28,6 @@ func (c *pipelineCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 	}
 }
 
-
 func TestBatcherSharesRoundTripsAndKeepsEachResult(t *testing.T) {
 	r, prefix := storetest.Redis(t)
 	counter := &pipelineCounter{}
