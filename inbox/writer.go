@@ -106,14 +106,37 @@ func (w *writer) loop() {
 	}
 }
 
-// collect takes what is queued behind first, up to the batch size, without waiting.
+// linger is how long a batch that is still small waits for more messages: a commit costs the
+// database far more than a message's share of the statement, and the wait is short next to it.
+const (
+	linger      = time.Millisecond
+	lingerBelow = 8
+)
+
+// collect takes what is queued behind first, up to the batch size; a batch of fewer than
+// lingerBelow waits up to linger for more.
 func (w *writer) collect(first *write) []*write {
 	batch := []*write{first}
+	var timeout <-chan time.Time
 	for len(batch) < w.max {
 		select {
 		case next := <-w.queue:
 			batch = append(batch, next)
+			continue
 		default:
+		}
+		if len(batch) >= lingerBelow {
+			return batch
+		}
+		if timeout == nil {
+			timer := time.NewTimer(linger)
+			defer timer.Stop()
+			timeout = timer.C
+		}
+		select {
+		case next := <-w.queue:
+			batch = append(batch, next)
+		case <-timeout:
 			return batch
 		}
 	}
