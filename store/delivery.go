@@ -101,10 +101,9 @@ func (s *Store) claimRows(ctx context.Context, rows []intentRow, owner string, u
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	err := s.conn(ctx).Model(&intentRow{}).Where("id IN ?", ids).Updates(map[string]any{
-		"state": string(models.IntentSending), "claimed_by": owner, "claimed_until": until,
-		"attempts": gorm.Expr("attempts + 1"),
-	}).Error
+	args := appendIDs([]any{string(models.IntentSending), owner, until}, ids)
+	_, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET state = ?, claimed_by = ?, claimed_until = ?, "+
+		"attempts = attempts + 1 WHERE id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +119,23 @@ func (s *Store) claimRows(ctx context.Context, rows []intentRow, owner string, u
 // longer holds the claim (its lease ran out and another worker took the intent); calling it
 // again after success returns nil.
 func (s *Store) MarkSent(ctx context.Context, id int64, owner string) error {
-	now := models.EventTime(time.Now())
-	return s.finishClaim(ctx, id, owner, models.IntentSent, map[string]any{"sent_at": now, "claimed_until": nil})
+	var n int64
+	err := retryDeadlock(func() error {
+		res, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET state = ?, sent_at = ?, claimed_until = NULL "+
+			"WHERE id = ? AND state = ? AND claimed_by = ?", string(models.IntentSent), models.EventTime(time.Now()),
+			id, string(models.IntentSending), owner)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err != nil {
+		return translate(err, "notification")
+	}
+	if n == 1 {
+		return nil
+	}
+	return s.claimEnded(ctx, id, owner, models.IntentSent)
 }
 
 // MarkRetry puts intent id back in the queue for another attempt at next, keeping err as its
@@ -142,13 +156,13 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, owner string, errText 
 // they are due again at once and the attempt claimed for them is not counted. Intents owner no
 // longer holds are left alone.
 func (s *Store) ReleaseIntents(ctx context.Context, owner string, ids []int64) error {
-	return s.unclaim(ctx, owner, ids, models.EventTime(time.Now()))
+	return s.unclaim(ctx, owner, ids, "?", models.EventTime(time.Now()))
 }
 
 // DeferIntent hands back an intent that owner did not try to send (a rate limit said wait), due
 // again at next, without counting the attempt. An intent owner no longer holds is left alone.
 func (s *Store) DeferIntent(ctx context.Context, id int64, owner string, next time.Time) error {
-	return s.unclaim(ctx, owner, []int64{id}, models.EventTime(next))
+	return s.unclaim(ctx, owner, []int64{id}, "?", models.EventTime(next))
 }
 
 // Deferral says when one claimed intent that was not tried is due again.
@@ -165,14 +179,15 @@ func (s *Store) DeferIntents(ctx context.Context, owner string, ds []Deferral) e
 	for i, d := range ds {
 		ids[i] = d.ID
 	}
-	return s.unclaim(ctx, owner, ids, nextByID(ds))
+	next, args := nextByID(ds)
+	return s.unclaim(ctx, owner, ids, next, args...)
 }
 
-// nextByID is the due time of each deferral as one SQL value: the shared time when they all
-// have the same, else a CASE on the id.
-func nextByID(ds []Deferral) any {
+// nextByID is the due time of each deferral as SQL with its arguments: the shared time when
+// they all have the same, else a CASE on the id.
+func nextByID(ds []Deferral) (string, []any) {
 	if sameNext(ds) {
-		return models.EventTime(ds[0].Next)
+		return "?", []any{models.EventTime(ds[0].Next)}
 	}
 	var sql strings.Builder
 	args := make([]any, 0, 2*len(ds))
@@ -182,7 +197,7 @@ func nextByID(ds []Deferral) any {
 		args = append(args, d.ID, models.EventTime(d.Next))
 	}
 	sql.WriteString(" ELSE next_attempt_at END")
-	return gorm.Expr(sql.String(), args...)
+	return sql.String(), args
 }
 
 // sameNext reports whether deferrals (at least one) are all due at the same time.
@@ -190,17 +205,31 @@ func sameNext(ds []Deferral) bool {
 	return len(ds) > 0 && !slices.ContainsFunc(ds, func(d Deferral) bool { return !d.Next.Equal(ds[0].Next) })
 }
 
-// unclaim makes intents owner holds pending again at next (a time, or an SQL expression giving
-// one per row) and uncounts their claimed attempt.
-func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, next any) error {
+// unclaim makes intents owner holds pending again at next (SQL giving the time, with its
+// arguments) and uncounts their claimed attempt (plain SQL: rate limits defer many intents).
+func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, next string, nextArgs ...any) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	err := s.conn(ctx).Model(&intentRow{}).
-		Where("id IN ? AND state = ? AND claimed_by = ?", ids, string(models.IntentSending), owner).
-		Updates(map[string]any{"state": string(models.IntentPending), "claimed_until": nil,
-			"next_attempt_at": next, "attempts": gorm.Expr("attempts - 1")}).Error
+	args := append(nextArgs, string(models.IntentPending))
+	args = appendIDs(args, ids)
+	args = append(args, string(models.IntentSending), owner)
+	_, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET next_attempt_at = "+next+", state = ?, claimed_until = NULL, "+
+		"attempts = attempts - 1 WHERE id IN ("+placeholders(len(ids))+") AND state = ? AND claimed_by = ?", args...)
 	return translate(err, "notifications")
+}
+
+// placeholders returns n comma-separated placeholders.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// appendIDs appends ids to SQL arguments.
+func appendIDs(args []any, ids []int64) []any {
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return args
 }
 
 // finishClaim moves a claimed intent to state with the extra columns set, only while owner holds
@@ -218,6 +247,12 @@ func (s *Store) finishClaim(ctx context.Context, id int64, owner string, state m
 	if res.RowsAffected == 1 {
 		return nil
 	}
+	return s.claimEnded(ctx, id, owner, state)
+}
+
+// claimEnded tells, after a guarded update changed nothing, whether owner had already moved the
+// intent to state (done: nil) or no longer holds it (models.EConflict).
+func (s *Store) claimEnded(ctx context.Context, id int64, owner string, state models.IntentState) error {
 	var cur struct {
 		State     string
 		ClaimedBy string
