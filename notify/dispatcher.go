@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,11 +52,13 @@ type Dispatcher struct {
 	outcomes *prometheus.CounterVec
 	now      func() time.Time
 
-	wake   chan struct{}
-	stop   context.CancelFunc
-	run    context.Context
-	wg     sync.WaitGroup
-	closed sync.Once
+	wake chan struct{}
+	// wakeSoon is set while a wake-up is scheduled (see Wake).
+	wakeSoon atomic.Bool
+	stop     context.CancelFunc
+	run      context.Context
+	wg       sync.WaitGroup
+	closed   sync.Once
 	// peopleChanged is Deps.PeopleChanged, or a no-op.
 	peopleChanged func(ctx context.Context)
 }
@@ -103,9 +106,23 @@ func (d *Dispatcher) Start(ctx context.Context) {
 	}
 }
 
-// Wake makes an idle worker look for due intents now instead of at its next poll: call it after
-// committing a transaction that wrote intents. It never blocks.
+// gatherWindow is how long a wake-up waits for more commits: the intents of commits close
+// together are claimed, rate-limited and deferred as one batch instead of one each.
+const gatherWindow = 20 * time.Millisecond
+
+// Wake makes an idle worker look for due intents within gatherWindow instead of at its next
+// poll: call it after committing a transaction that wrote intents. It never blocks.
 func (d *Dispatcher) Wake() {
+	if d.wakeSoon.CompareAndSwap(false, true) {
+		time.AfterFunc(gatherWindow, func() {
+			d.wakeSoon.Store(false)
+			d.signal()
+		})
+	}
+}
+
+// signal wakes an idle worker now.
+func (d *Dispatcher) signal() {
 	select {
 	case d.wake <- struct{}{}:
 	default:
@@ -145,7 +162,7 @@ func (d *Dispatcher) work(n int) {
 			log.Warn("claim notifications", "err", err)
 		}
 		if claimed == d.cfg.Batch {
-			d.Wake() // more may be due: rope in an idle worker too
+			d.signal() // more may be due: rope in an idle worker too
 			if d.run.Err() == nil {
 				continue
 			}
