@@ -38,7 +38,7 @@ func final(format string, args ...any) error {
 // (or its failure) takes that one intent; a long rate-limit refusal postpones, together, every
 // intent left that the same limit holds back (see postpone). The send runs on a context that
 // shutdown does not cancel, so that a message in flight is never abandoned half-way.
-func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Person, sent *sentMarks) []models.Intent {
+func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Person) []models.Intent {
 	in := left[0]
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
 	defer cancel()
@@ -51,7 +51,7 @@ func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Perso
 	if err == nil {
 		err = d.attempt(ctx, in, people)
 	}
-	outcome, recordErr := d.record(ctx, in, err, sent)
+	outcome, recordErr := d.record(ctx, in, err)
 	d.report(in, outcome, err, recordErr)
 	return left[1:]
 }
@@ -70,15 +70,13 @@ func (d *Dispatcher) report(in models.Intent, outcome string, err, recordErr err
 	}
 }
 
-// record stores the outcome of an attempt: sent (its mark is written with the batch's, see
-// sentMarks), retried later with backoff, or failed (and the person marked unreachable after
-// 43004/43101).
-func (d *Dispatcher) record(ctx context.Context, in models.Intent, err error, sent *sentMarks) (string, error) {
+// record stores the outcome of an attempt: sent, retried later with backoff, or failed (and the
+// person marked unreachable after 43004/43101).
+func (d *Dispatcher) record(ctx context.Context, in models.Intent, err error) (string, error) {
 	owner := d.cfg.Owner
 	switch {
 	case err == nil:
-		sent.add(in.ID)
-		return outcomeSent, nil
+		return outcomeSent, d.store.MarkSent(ctx, in.ID, owner)
 	case isUnsubscribed(err):
 		if uerr := d.store.SetUnreachable(ctx, in.RecipientID, true); uerr != nil {
 			return outcomeUnreachable, uerr

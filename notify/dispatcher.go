@@ -32,7 +32,6 @@ type Deps struct {
 type outbox interface {
 	ClaimDueIntents(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]models.Intent, error)
 	MarkSent(ctx context.Context, id int64, owner string) error
-	MarkSentBatch(ctx context.Context, ids []int64, owner string) (int64, error)
 	MarkRetry(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	MarkFailed(ctx context.Context, id int64, owner string, errText string) error
 	ReleaseIntents(ctx context.Context, owner string, ids []int64) error
@@ -194,56 +193,14 @@ func (d *Dispatcher) runBatch() (int, error) {
 	// could send them a second time.
 	safeUntil := claimed.Add(d.cfg.Lease - d.cfg.SendTimeout - maxInlineWait)
 	people := d.recipients(batch)
-	sent := &sentMarks{d: d}
-	defer sent.flush()
 	for left := batch; len(left) > 0; {
 		if d.run.Err() != nil || d.now().After(safeUntil) {
 			d.release(left)
 			break
 		}
-		left = d.deliver(left, people, sent)
+		left = d.deliver(left, people)
 	}
 	return len(batch), nil
-}
-
-// sentMarksAtMost is how many delivered intents wait for their sent mark: the marks of a batch
-// are written together, each commit costing the database a log flush. Should the process die
-// before a flush, at most this many notifications go out a second time after their lease.
-const sentMarksAtMost = 10
-
-// sentMarks collects the intents a batch delivered until their marks are written.
-type sentMarks struct {
-	d   *Dispatcher
-	ids []int64
-}
-
-// add records a delivered intent, writing the marks when enough wait.
-func (m *sentMarks) add(id int64) {
-	if m.ids = append(m.ids, id); len(m.ids) >= sentMarksAtMost {
-		m.flush()
-	}
-}
-
-// flush writes the waiting marks in one statement, trying twice; marks it cannot write leave
-// their intents claimed until the lease ends (then they are sent again).
-func (m *sentMarks) flush() {
-	if len(m.ids) == 0 {
-		return
-	}
-	ids := m.ids
-	m.ids = nil
-	for attempt := 0; attempt < 2; attempt++ {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(m.d.run), m.d.cfg.SendTimeout)
-		n, err := m.d.store.MarkSentBatch(ctx, ids, m.d.cfg.Owner)
-		cancel()
-		if err == nil {
-			if n < int64(len(ids)) {
-				m.d.log.Warn("some delivered notifications were no longer claimed by this worker", "count", len(ids)-int(n))
-			}
-			return
-		}
-		m.d.log.Warn("record delivered notifications", "count", len(ids), "err", err)
-	}
 }
 
 // recipients reads the people a batch is for in one query; when that fails each attempt reads

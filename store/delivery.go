@@ -138,26 +138,6 @@ func (s *Store) MarkSent(ctx context.Context, id int64, owner string) error {
 	return s.claimEnded(ctx, id, owner, models.IntentSent)
 }
 
-// MarkSentBatch records that owner delivered the intents ids, in one statement, and returns how
-// many owner still held (the others' leases ran out and another worker took them).
-func (s *Store) MarkSentBatch(ctx context.Context, ids []int64, owner string) (int64, error) {
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	args := appendIDs([]any{string(models.IntentSent), models.EventTime(time.Now())}, ids)
-	args = append(args, string(models.IntentSending), owner)
-	var n int64
-	err := retryDeadlock(func() error {
-		res, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET state = ?, sent_at = ?, claimed_until = NULL "+
-			"WHERE id IN ("+placeholders(len(ids))+") AND state = ? AND claimed_by = ?", args...)
-		if err == nil {
-			n, err = res.RowsAffected()
-		}
-		return err
-	})
-	return n, translate(err, "notifications")
-}
-
 // MarkRetry puts intent id back in the queue for another attempt at next, keeping err as its
 // last error. Like MarkSent it is guarded by owner's claim and idempotent.
 func (s *Store) MarkRetry(ctx context.Context, id int64, owner string, next time.Time, errText string) error {

@@ -113,32 +113,6 @@ func TestExpiredLeaseHandsIntentToAnotherOwner(t *testing.T) {
 	})
 }
 
-func TestMarkSentBatchOnlyMarksWhatTheOwnerHolds(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		addTestIntents(t, s, 4)
-		now := time.Now().Add(time.Second)
-		mine, err := s.ClaimDueIntents(ctx, now, "mine", time.Minute, 3)
-		if err != nil || len(mine) != 3 {
-			t.Fatalf("claim = %v, %v", mine, err)
-		}
-		theirs, err := s.ClaimDueIntents(ctx, now, "theirs", time.Minute, 3)
-		if err != nil || len(theirs) != 1 {
-			t.Fatalf("second claim = %v, %v", theirs, err)
-		}
-		ids := []int64{mine[0].ID, mine[1].ID, mine[2].ID, theirs[0].ID}
-		if n, err := s.MarkSentBatch(ctx, ids, "mine"); err != nil || n != 3 {
-			t.Fatalf("MarkSentBatch = %d, %v; want the 3 this owner holds", n, err)
-		}
-		sent, err := s.Intents(ctx, store.IntentFilter{State: models.IntentSent})
-		if err != nil || len(sent) != 3 {
-			t.Fatalf("sent intents %+v, %v", sent, err)
-		}
-		if still, _ := s.Intents(ctx, store.IntentFilter{State: models.IntentSending}); len(still) != 1 || still[0].ID != theirs[0].ID {
-			t.Fatalf("the other owner's intent changed: %+v", still)
-		}
-	})
-}
-
 func TestDeliveryOutcomes(t *testing.T) {
 	tests := []struct {
 		name  string
