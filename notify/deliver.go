@@ -38,14 +38,14 @@ func final(format string, args ...any) error {
 // (or its failure) takes that one intent; a long rate-limit refusal postpones, together, every
 // intent left that the same limit holds back (see postpone). The send runs on a context that
 // shutdown does not cancel, so that a message in flight is never abandoned half-way.
-func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Person) []models.Intent {
+func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Person, later *deferrals) []models.Intent {
 	in := left[0]
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
 	defer cancel()
 	v, err := d.admit(ctx, in.RecipientID)
 	if err == nil && v.Wait > 0 {
 		held, rest := heldBack(left, v)
-		d.postpone(ctx, held, v)
+		d.postpone(ctx, held, v, later)
 		return rest
 	}
 	if err == nil {

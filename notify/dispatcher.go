@@ -193,12 +193,14 @@ func (d *Dispatcher) runBatch() (int, error) {
 	// could send them a second time.
 	safeUntil := claimed.Add(d.cfg.Lease - d.cfg.SendTimeout - maxInlineWait)
 	people := d.recipients(batch)
+	later := &deferrals{}
+	defer d.flushDeferrals(later)
 	for left := batch; len(left) > 0; {
 		if d.run.Err() != nil || d.now().After(safeUntil) {
 			d.release(left)
 			break
 		}
-		left = d.deliver(left, people)
+		left = d.deliver(left, people, later)
 	}
 	return len(batch), nil
 }

@@ -34,17 +34,32 @@ func heldBack(left []models.Intent, v Verdict) (held, rest []models.Intent) {
 
 // postpone defers held intents in one statement, each at its turn (see delays), without an
 // attempt counted, and counts them as deferred.
-func (d *Dispatcher) postpone(ctx context.Context, held []models.Intent, v Verdict) {
+func (d *Dispatcher) postpone(ctx context.Context, held []models.Intent, v Verdict, later *deferrals) {
 	waits := d.delays(ctx, held, v)
 	now := d.now()
-	ds := make([]store.Deferral, len(held))
 	for i, in := range held {
-		ds[i] = store.Deferral{ID: in.ID, Next: now.Add(waits[i])}
+		later.ds = append(later.ds, store.Deferral{ID: in.ID, Next: now.Add(waits[i])})
 		d.outcomes.WithLabelValues(in.Kind, outcomeDeferred).Inc()
 	}
-	if err := d.store.DeferIntents(ctx, d.cfg.Owner, ds); err != nil {
-		d.log.Warn("defer notifications", "count", len(ds), "intent_id", held[0].ID, "err", err)
+}
+
+// deferrals collects a batch's postponed intents: they are handed back together, in one
+// statement, when the batch ends (they stay claimed until then, which sends nothing).
+type deferrals struct {
+	ds []store.Deferral
+}
+
+// flushDeferrals hands back a batch's postponed intents in one statement.
+func (d *Dispatcher) flushDeferrals(later *deferrals) {
+	if len(later.ds) == 0 {
+		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
+	defer cancel()
+	if err := d.store.DeferIntents(ctx, d.cfg.Owner, later.ds); err != nil {
+		d.log.Warn("defer notifications", "count", len(later.ds), "intent_id", later.ds[0].ID, "err", err)
+	}
+	later.ds = nil
 }
 
 // delays says how long each held intent waits: a recipient's intents the turns booked with the

@@ -145,7 +145,7 @@ func TestRefusedIntentsAreDeferredTogetherAndSpread(t *testing.T) {
 		{"a backlog is booked over later windows", RateConfig{PerRecipient: 20}, 1, []int{30, 30}, 20, 22, 2, []int{10, 30}},
 		{"batches smaller than the limit still spread", RateConfig{PerRecipient: 20}, 1, []int{10, 10, 10, 10, 10},
 			20, 23, 3, []int{10, 10, 10}},
-		{"two recipients: one statement each", RateConfig{PerRecipient: 2}, 2, []int{9}, 4, 6, 2, []int{3, 2}},
+		{"two recipients: one statement for the batch", RateConfig{PerRecipient: 2}, 2, []int{9}, 4, 6, 2, []int{5}},
 		{"global limit: the rest of the batch in one statement", RateConfig{Global: 3, GlobalWindow: window},
 			8, []int{8}, 3, 4, 0, []int{5}},
 	}
