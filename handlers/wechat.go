@@ -224,17 +224,6 @@ func (h *WeChatCallback) refuse(c *gin.Context, status int, why string) {
 	c.String(status, why)
 }
 
-// refuseErr answers a failed check by its error code.
-func (h *WeChatCallback) refuseErr(c *gin.Context, err error, why string) {
-	status := statusOf(models.ErrorCodeOf(err))
-	if status == http.StatusForbidden {
-		h.refuse(c, status, why)
-		return
-	}
-	h.Log.ErrorContext(c.Request.Context(), "wechat callback check failed", "err", err)
-	c.String(status, "")
-}
-
 // inboundOf converts the library's message into gridbot's.
 func inboundOf(m *message.MixMessage, now time.Time) models.Inbound {
 	return models.Inbound{
