@@ -39,14 +39,15 @@ func (d *Dispatcher) postpone(ctx context.Context, held []models.Intent, v Verdi
 	now := d.now()
 	for i, in := range held {
 		later.ds = append(later.ds, store.Deferral{ID: in.ID, Next: now.Add(waits[i])})
-		d.outcomes.WithLabelValues(in.Kind, outcomeDeferred).Inc()
+		later.kinds = append(later.kinds, in.Kind)
 	}
 }
 
 // deferrals collects a batch's postponed intents: they are handed back together, in one
 // statement, when the batch ends (they stay claimed until then, which sends nothing).
 type deferrals struct {
-	ds []store.Deferral
+	ds    []store.Deferral
+	kinds []string // each deferral's notice kind, counted once it is handed back
 }
 
 // flushDeferrals hands back a batch's postponed intents in one statement.
@@ -59,7 +60,10 @@ func (d *Dispatcher) flushDeferrals(later *deferrals) {
 	if err := d.store.DeferIntents(ctx, d.cfg.Owner, later.ds); err != nil {
 		d.log.Warn("defer notifications", "count", len(later.ds), "intent_id", later.ds[0].ID, "err", err)
 	}
-	later.ds = nil
+	for _, kind := range later.kinds {
+		d.outcomes.WithLabelValues(kind, outcomeDeferred).Inc()
+	}
+	later.ds, later.kinds = nil, nil
 }
 
 // delays says how long each held intent waits: a recipient's intents the turns booked with the
