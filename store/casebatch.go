@@ -64,6 +64,19 @@ func (s *Store) createCaseInTwoTrips(ctx context.Context, r *caseRow, evs []mode
 	return nil
 }
 
+// distinctIntents keeps the first intent of each dedup key, as the skipping insert would.
+func distinctIntents(intents []intentRow) []intentRow {
+	seen := make(map[string]bool, len(intents))
+	out := intents[:0:0]
+	for _, in := range intents {
+		if !seen[in.DedupKey] {
+			seen[in.DedupKey] = true
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
 // historyAndIntentsSQL builds the statements of the second round trip: the events chained from
 // the start, the attachments linked to the event that names them (only the first may: see
 // insertHistory), and the intents.
@@ -87,13 +100,16 @@ func historyAndIntentsSQL(caseID int64, evs []models.Event, intents []intentRow)
 			args = append(args, id)
 		}
 	}
-	if len(intents) > 0 {
+	if intents = distinctIntents(intents); len(intents) > 0 {
 		for i := range intents {
 			if intents[i].CaseID == 0 {
 				intents[i].CaseID = caseID
 			}
 		}
-		stmts = append(stmts, insertIntentsSQL(DriverMySQL, len(intents)))
+		// A new case's dedup keys are new (they name its tracking number), so a plain INSERT does:
+		// without ON DUPLICATE KEY UPDATE it takes no next-key locks that concurrent case
+		// creations would wait for.
+		stmts = append(stmts, strings.TrimSuffix(insertIntentsSQL(DriverMySQL, len(intents)), onDuplicateSkip))
 		args = append(args, intentArgs(intents)...)
 	}
 	return strings.Join(stmts, "; "), args

@@ -94,8 +94,11 @@ func insertIntentsSQL(driver string, n int) string {
 	if driver == DriverSQLite {
 		return sql + " ON CONFLICT (dedup_key) DO NOTHING"
 	}
-	return sql + " ON DUPLICATE KEY UPDATE id = id"
+	return sql + onDuplicateSkip
 }
+
+// onDuplicateSkip ends MySQL's skipping insert of intents.
+const onDuplicateSkip = " ON DUPLICATE KEY UPDATE id = id"
 
 // intentArgs are the placeholders' values of insertIntentsSQL.
 func intentArgs(rows []intentRow) []any {
