@@ -81,16 +81,11 @@ func distinctIntents(intents []intentRow) []intentRow {
 // the start, the attachments linked to the event that names them (only the first may: see
 // insertHistory), and the intents.
 func historyAndIntentsSQL(caseID int64, evs []models.Event, intents []intentRow) (string, []any) {
-	var prev models.Event
-	rows := make([]eventRow, len(evs))
-	for i, e := range evs {
-		e.CaseID = caseID
-		e = chained(e, prev)
-		rows[i], prev = toEventRow(e), e
+	for i := range evs {
+		evs[i].CaseID = caseID
 	}
-	stmts := []string{"INSERT INTO case_events " + eventColumns + " VALUES " +
-		strings.TrimSuffix(strings.Repeat(eventPlaceholders+", ", len(rows)), ", ")}
-	args := eventArgs(rows)
+	history, args := insertHistorySQL(evs)
+	stmts := []string{history}
 	if ids := evs[0].AttachmentIDs; len(ids) > 0 {
 		// LAST_INSERT_ID() is the id of the first row of the multi-row insert just before.
 		stmts = append(stmts, "UPDATE attachments SET case_id = ?, event_id = LAST_INSERT_ID() WHERE id IN (?"+

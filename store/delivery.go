@@ -119,37 +119,20 @@ func (s *Store) claimRows(ctx context.Context, rows []intentRow, owner string, u
 // longer holds the claim (its lease ran out and another worker took the intent); calling it
 // again after success returns nil.
 func (s *Store) MarkSent(ctx context.Context, id int64, owner string) error {
-	var n int64
-	err := retryDeadlock(func() error {
-		res, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET state = ?, sent_at = ?, claimed_until = NULL "+
-			"WHERE id = ? AND state = ? AND claimed_by = ?", string(models.IntentSent), models.EventTime(time.Now()),
-			id, string(models.IntentSending), owner)
-		if err == nil {
-			n, err = res.RowsAffected()
-		}
-		return err
-	})
-	if err != nil {
-		return translate(err, "notification")
-	}
-	if n == 1 {
-		return nil
-	}
-	return s.claimEnded(ctx, id, owner, models.IntentSent)
+	return s.finishClaim(ctx, id, owner, models.IntentSent, "sent_at = ?", models.EventTime(time.Now()))
 }
 
 // MarkRetry puts intent id back in the queue for another attempt at next, keeping err as its
 // last error. Like MarkSent it is guarded by owner's claim and idempotent.
 func (s *Store) MarkRetry(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
-	return s.finishClaim(ctx, id, owner, models.IntentPending, map[string]any{
-		"next_attempt_at": models.EventTime(next), "last_error": clip(errText), "claimed_until": nil})
+	return s.finishClaim(ctx, id, owner, models.IntentPending, "next_attempt_at = ?, last_error = ?",
+		models.EventTime(next), clip(errText))
 }
 
 // MarkFailed gives up on intent id, keeping err as its last error: it stays visible as failed.
 // Like MarkSent it is guarded by owner's claim and idempotent.
 func (s *Store) MarkFailed(ctx context.Context, id int64, owner string, errText string) error {
-	return s.finishClaim(ctx, id, owner, models.IntentFailed, map[string]any{
-		"last_error": clip(errText), "claimed_until": nil})
+	return s.finishClaim(ctx, id, owner, models.IntentFailed, "last_error = ?", clip(errText))
 }
 
 // ReleaseIntents hands back intents that owner claimed but did not try to send (at shutdown):
@@ -232,19 +215,25 @@ func appendIDs(args []any, ids []int64) []any {
 	return args
 }
 
-// finishClaim moves a claimed intent to state with the extra columns set, only while owner holds
-// it; an intent already in that state by owner's hand counts as done.
-func (s *Store) finishClaim(ctx context.Context, id int64, owner string, state models.IntentState, set map[string]any) error {
-	set["state"] = string(state)
-	var res *gorm.DB
-	if err := retryDeadlock(func() error {
-		res = s.conn(ctx).Model(&intentRow{}).
-			Where("id = ? AND state = ? AND claimed_by = ?", id, string(models.IntentSending), owner).Updates(set)
-		return res.Error
-	}); err != nil {
-		return translate(res.Error, "notification")
+// finishClaim moves a claimed intent to state, setting the columns of set (SQL assignments with
+// their arguments), only while owner holds it; an intent already in that state by owner's hand
+// counts as done (plain SQL: once per delivered notification).
+func (s *Store) finishClaim(ctx context.Context, id int64, owner string, state models.IntentState, set string, setArgs ...any) error {
+	args := append([]any{string(state)}, setArgs...)
+	args = append(args, id, string(models.IntentSending), owner)
+	var n int64
+	err := retryDeadlock(func() error {
+		res, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET state = ?, claimed_until = NULL, "+set+
+			" WHERE id = ? AND state = ? AND claimed_by = ?", args...)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err != nil {
+		return translate(err, "notification")
 	}
-	if res.RowsAffected == 1 {
+	if n == 1 {
 		return nil
 	}
 	return s.claimEnded(ctx, id, owner, state)

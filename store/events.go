@@ -113,14 +113,8 @@ func (s *Store) insertHistory(ctx context.Context, evs []models.Event) error {
 			return s.insertOneByOne(ctx, evs)
 		}
 	}
-	var prev models.Event
-	rows := make([]eventRow, len(evs))
-	for i, e := range evs {
-		e = chained(e, prev)
-		rows[i], prev = toEventRow(e), e
-	}
-	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO case_events "+eventColumns+" VALUES "+
-		strings.TrimSuffix(strings.Repeat(eventPlaceholders+", ", len(rows)), ", "), eventArgs(rows)...)
+	q, args := insertHistorySQL(evs)
+	res, err := s.pool(ctx).ExecContext(ctx, q, args...)
 	if err != nil {
 		return translate(err, "case history")
 	}
@@ -129,6 +123,18 @@ func (s *Store) insertHistory(ctx context.Context, evs []models.Event) error {
 		return translate(err, "case history")
 	}
 	return s.LinkAttachments(ctx, evs[0].AttachmentIDs, evs[0].CaseID, first)
+}
+
+// insertHistorySQL is the multi-row INSERT of a new case's first events, chained from the start.
+func insertHistorySQL(evs []models.Event) (string, []any) {
+	var prev models.Event
+	rows := make([]eventRow, len(evs))
+	for i, e := range evs {
+		e = chained(e, prev)
+		rows[i], prev = toEventRow(e), e
+	}
+	return "INSERT INTO case_events " + eventColumns + " VALUES " +
+		strings.TrimSuffix(strings.Repeat(eventPlaceholders+", ", len(rows)), ", "), eventArgs(rows)
 }
 
 // insertOneByOne stores a new case's first events one statement each, chained from the start.
