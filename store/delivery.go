@@ -142,12 +142,6 @@ func (s *Store) ReleaseIntents(ctx context.Context, owner string, ids []int64) e
 	return s.unclaim(ctx, owner, ids, "?", models.EventTime(time.Now()))
 }
 
-// DeferIntent hands back an intent that owner did not try to send (a rate limit said wait), due
-// again at next, without counting the attempt. An intent owner no longer holds is left alone.
-func (s *Store) DeferIntent(ctx context.Context, id int64, owner string, next time.Time) error {
-	return s.unclaim(ctx, owner, []int64{id}, "?", models.EventTime(next))
-}
-
 // Deferral says when one claimed intent that was not tried is due again.
 type Deferral struct {
 	ID   int64

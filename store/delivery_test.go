@@ -186,10 +186,10 @@ func TestDeferIntentPostponesWithoutCountingAnAttempt(t *testing.T) {
 			t.Fatalf("claim = %v, %v", got, err)
 		}
 		next := time.Now().Add(time.Hour)
-		if err := s.DeferIntent(ctx, got[0].ID, "other", next); err != nil {
+		if err := s.DeferIntents(ctx, "other", []store.Deferral{{ID: got[0].ID, Next: next}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeferIntent(ctx, got[0].ID, "w", next); err != nil {
+		if err := s.DeferIntents(ctx, "w", []store.Deferral{{ID: got[0].ID, Next: next}}); err != nil {
 			t.Fatal(err)
 		}
 		all, err := s.Intents(ctx, store.IntentFilter{})
