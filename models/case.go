@@ -132,9 +132,12 @@ type Intent struct {
 	State         IntentState
 	Attempts      int
 	NextAttemptAt time.Time
-	LastError     string
-	CreatedAt     time.Time
-	SentAt        time.Time
+	// Paced is set once the notice has taken its turn under its recipient's rate limit (when
+	// written, or when first claimed): it is not booked again.
+	Paced     bool
+	LastError string
+	CreatedAt time.Time
+	SentAt    time.Time
 }
 
 // NewCase is what a reporter has told us when they submit: the draft that becomes a case.

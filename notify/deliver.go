@@ -20,7 +20,7 @@ const (
 	outcomeRetry       = "retry"
 	outcomeFailed      = "failed"
 	outcomeUnreachable = "unreachable"
-	outcomeDeferred    = "deferred" // a rate limit postponed the send; no attempt counted
+	outcomeDeferred    = "deferred" // a rate limit postponed the send to a later turn; no attempt counted
 )
 
 // maxInlineWait is the longest a worker waits for a rate limit before deferring the intent.
@@ -35,18 +35,20 @@ func final(format string, args ...any) error {
 }
 
 // deliver handles the first of the intents left in a batch and returns those still left. A send
-// (or its failure) takes that one intent; a long rate-limit refusal postpones, together, every
-// intent left that the same limit holds back (see postpone). The send runs on a context that
-// shutdown does not cancel, so that a message in flight is never abandoned half-way.
+// (or its failure) takes that one intent; a long refusal of the global rate limit postpones
+// every intent left until its window ends. The send runs on a context that shutdown does not
+// cancel, so that a message in flight is never abandoned half-way.
 func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Person, later *deferrals) []models.Intent {
 	in := left[0]
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
 	defer cancel()
-	v, err := d.admit(ctx, in.RecipientID)
-	if err == nil && v.Wait > 0 {
-		held, rest := heldBack(left, v)
-		d.postpone(ctx, held, v, later)
-		return rest
+	wait, err := d.admit(ctx)
+	if err == nil && wait > 0 {
+		next := d.now().Add(wait)
+		for _, held := range left {
+			later.add(held, next)
+		}
+		return nil
 	}
 	if err == nil {
 		err = d.attempt(ctx, in, people)
@@ -90,24 +92,24 @@ func (d *Dispatcher) record(ctx context.Context, in models.Intent, err error) (s
 	return outcomeRetry, d.store.MarkRetry(ctx, in.ID, owner, next, err.Error())
 }
 
-// admit waits for the rate limiter to let a send to recipient through (a zero Verdict). A wait
-// longer than maxInlineWait is not spent holding a worker: admit returns that refusal instead.
-func (d *Dispatcher) admit(ctx context.Context, recipientID int64) (Verdict, error) {
+// admit waits for the global rate limit to let a send through (zero). A wait longer than
+// maxInlineWait is not spent holding a worker: admit returns it instead.
+func (d *Dispatcher) admit(ctx context.Context) (time.Duration, error) {
 	if d.limiter == nil {
-		return Verdict{}, nil
+		return 0, nil
 	}
 	for {
-		v, err := d.limiter.Reserve(ctx, recipientID)
-		if err != nil || v.Wait == 0 {
-			return Verdict{}, err
+		wait, err := d.limiter.Reserve(ctx)
+		if err != nil || wait == 0 {
+			return 0, err
 		}
-		if v.Wait > maxInlineWait {
-			return v, nil
+		if wait > maxInlineWait {
+			return wait, nil
 		}
 		select {
 		case <-ctx.Done():
-			return Verdict{}, ctx.Err()
-		case <-time.After(v.Wait):
+			return 0, ctx.Err()
+		case <-time.After(wait):
 		}
 	}
 }

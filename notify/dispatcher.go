@@ -176,9 +176,9 @@ func (d *Dispatcher) work(n int) {
 	}
 }
 
-// runBatch claims due intents and delivers them in order (a rate-limit refusal postpones the
-// others it holds back at once); at shutdown it releases the ones not yet tried. It returns how
-// many it claimed.
+// runBatch claims due intents, books the turns of those not paced yet (postponing those whose
+// turn is later) and delivers the rest in order; at shutdown it releases the ones not yet
+// tried. It returns how many it claimed.
 func (d *Dispatcher) runBatch() (int, error) {
 	if d.run.Err() != nil {
 		return 0, nil
@@ -192,9 +192,10 @@ func (d *Dispatcher) runBatch() (int, error) {
 	// wait and a send); later ones go back, or another worker that reclaims them after the lease
 	// could send them a second time.
 	safeUntil := claimed.Add(d.cfg.Lease - d.cfg.SendTimeout - maxInlineWait)
-	people := d.recipients(batch)
 	later := &deferrals{}
 	defer d.flushDeferrals(later)
+	batch = d.paceClaimed(batch, later)
+	people := d.recipients(batch)
 	for left := batch; len(left) > 0; {
 		if d.run.Err() != nil || d.now().After(safeUntil) {
 			d.release(left)
@@ -208,6 +209,9 @@ func (d *Dispatcher) runBatch() (int, error) {
 // recipients reads the people a batch is for in one query; when that fails each attempt reads
 // its own.
 func (d *Dispatcher) recipients(batch []models.Intent) map[int64]models.Person {
+	if len(batch) == 0 {
+		return nil
+	}
 	ids := make([]int64, 0, len(batch))
 	for _, in := range batch {
 		ids = append(ids, in.RecipientID)

@@ -8,39 +8,77 @@ import (
 	"gridbot/store"
 )
 
-// A rate limit that refuses for long holds back more than the intent it refused: the global limit
-// every intent left in the batch, a recipient's limit that person's other intents. Asking the
-// limiter again for each would only be refused again, and deferring each with its own statement
-// costs a database round trip per intent; a recipient's backlog deferred to one window end
-// would also come due all at once and be claimed and deferred again. So the held intents are
-// deferred together in one statement, a recipient's spread over the turns the limiter books for
-// it (at most its limit per window), so that each later claim finds mostly intents it may send.
+// A notice takes one turn under its recipient's rate limit. The workflow books it when it
+// writes the notice (Pace), and the notice is written due at its turn; a notice written without
+// one (the limiter could not be reached, or it went straight into the outbox) books it when it
+// is first claimed and, unless its turn is now, goes back due at it. A flood of notices to one
+// person is so spread over their windows once, when it is written, instead of each notice being
+// claimed and deferred again. The global limit is asked before each send; a long refusal defers
+// the rest of the batch in one statement.
 
-// heldBack splits the intents left in a batch, the refused one first, into those a refusal holds
-// back (all of them for the global limit, else the refused recipient's) and the rest, in order.
-func heldBack(left []models.Intent, v Verdict) (held, rest []models.Intent) {
-	if v.Global {
-		return left, nil
+// Pace books the turns of new intents and makes each one due at its turn, paced. When the
+// limiter cannot be reached they stay as they are and take their turns when claimed.
+func (d *Dispatcher) Pace(ctx context.Context, intents []models.Intent) {
+	if d.limiter == nil || len(intents) == 0 {
+		return
 	}
-	for _, in := range left {
-		if in.RecipientID == left[0].RecipientID {
-			held = append(held, in)
-		} else {
-			rest = append(rest, in)
+	waits, err := d.turns(ctx, intents)
+	if err != nil {
+		d.log.Warn("book rate-limit turns of new notifications", "count", len(intents), "err", err)
+		return
+	}
+	now := d.now()
+	for i := range intents {
+		intents[i].Paced = true
+		if waits[i] > 0 {
+			intents[i].NextAttemptAt = now.Add(waits[i])
 		}
 	}
-	return held, rest
 }
 
-// postpone defers held intents in one statement, each at its turn (see delays), without an
-// attempt counted, and counts them as deferred.
-func (d *Dispatcher) postpone(ctx context.Context, held []models.Intent, v Verdict, later *deferrals) {
-	waits := d.delays(ctx, held, v)
-	now := d.now()
-	for i, in := range held {
-		later.ds = append(later.ds, store.Deferral{ID: in.ID, Next: now.Add(waits[i])})
-		later.kinds = append(later.kinds, in.Kind)
+// turns books one turn for each intent with the limiter.
+func (d *Dispatcher) turns(ctx context.Context, intents []models.Intent) ([]time.Duration, error) {
+	ids := make([]int64, len(intents))
+	for i, in := range intents {
+		ids[i] = in.RecipientID
 	}
+	return d.limiter.Turns(ctx, ids)
+}
+
+// paceClaimed books turns for the claimed intents not paced yet; those whose turn is later go
+// back due at it (with the batch's deferrals) and are left out of the batch returned. When the
+// limiter cannot be reached they are attempted as they are.
+func (d *Dispatcher) paceClaimed(batch []models.Intent, later *deferrals) []models.Intent {
+	var unpaced []models.Intent
+	for _, in := range batch {
+		if !in.Paced {
+			unpaced = append(unpaced, in)
+		}
+	}
+	if d.limiter == nil || len(unpaced) == 0 {
+		return batch
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
+	defer cancel()
+	waits, err := d.turns(ctx, unpaced)
+	if err != nil {
+		d.log.Warn("book rate-limit turns", "count", len(unpaced), "intent_id", unpaced[0].ID, "err", err)
+		return batch
+	}
+	wait := make(map[int64]time.Duration, len(unpaced))
+	for i, in := range unpaced {
+		wait[in.ID] = waits[i]
+	}
+	now := d.now()
+	kept := make([]models.Intent, 0, len(batch))
+	for _, in := range batch {
+		if w := wait[in.ID]; w > 0 {
+			later.add(in, now.Add(w))
+		} else {
+			kept = append(kept, in)
+		}
+	}
+	return kept
 }
 
 // deferrals collects a batch's postponed intents: they are handed back together, in one
@@ -48,6 +86,12 @@ func (d *Dispatcher) postpone(ctx context.Context, held []models.Intent, v Verdi
 type deferrals struct {
 	ds    []store.Deferral
 	kinds []string // each deferral's notice kind, counted once it is handed back
+}
+
+// add postpones one intent until next.
+func (l *deferrals) add(in models.Intent, next time.Time) {
+	l.ds = append(l.ds, store.Deferral{ID: in.ID, Next: next})
+	l.kinds = append(l.kinds, in.Kind)
 }
 
 // flushDeferrals hands back a batch's postponed intents in one statement.
@@ -64,21 +108,4 @@ func (d *Dispatcher) flushDeferrals(later *deferrals) {
 		d.outcomes.WithLabelValues(kind, outcomeDeferred).Inc()
 	}
 	later.ds, later.kinds = nil, nil
-}
-
-// delays says how long each held intent waits: a recipient's intents the turns booked with the
-// limiter; under the global limit, or when booking fails, all until the full window ends.
-func (d *Dispatcher) delays(ctx context.Context, held []models.Intent, v Verdict) []time.Duration {
-	if !v.Global {
-		waits, err := d.limiter.Book(ctx, held[0].RecipientID, len(held))
-		if err == nil && len(waits) == len(held) {
-			return waits
-		}
-		d.log.Warn("book rate-limit turns", "count", len(held), "booked", len(waits), "intent_id", held[0].ID, "err", err)
-	}
-	waits := make([]time.Duration, len(held))
-	for i := range waits {
-		waits[i] = v.Wait
-	}
-	return waits
 }

@@ -31,19 +31,19 @@ func (o *countingOutbox) DeferIntents(ctx context.Context, owner string, ds []st
 // countingLimiter is a limiter with its calls counted.
 type countingLimiter struct {
 	Limiter
-	reserves, books int
+	reserves, turns int
 }
 
 // Reserve counts the call and passes it on.
-func (l *countingLimiter) Reserve(ctx context.Context, recipientID int64) (Verdict, error) {
+func (l *countingLimiter) Reserve(ctx context.Context) (time.Duration, error) {
 	l.reserves++
-	return l.Limiter.Reserve(ctx, recipientID)
+	return l.Limiter.Reserve(ctx)
 }
 
-// Book counts the call and passes it on.
-func (l *countingLimiter) Book(ctx context.Context, recipientID int64, n int) ([]time.Duration, error) {
-	l.books++
-	return l.Limiter.Book(ctx, recipientID, n)
+// Turns counts the call and passes it on.
+func (l *countingLimiter) Turns(ctx context.Context, recipients []int64) ([]time.Duration, error) {
+	l.turns++
+	return l.Limiter.Turns(ctx, recipients)
 }
 
 // acceptingOfficial is an Official Account that accepts every message.
@@ -100,8 +100,9 @@ func newBatchRig(t *testing.T, s *store.Store, rate RateConfig, n int) *batchRig
 	return r
 }
 
-// add writes n status intents, to the rig's people in turn.
-func (r *batchRig) add(t *testing.T, n int) {
+// add writes n status intents, to the rig's people in turn, paced by the dispatcher when paced
+// is set (as the workflow writes them).
+func (r *batchRig) add(t *testing.T, n int, paced bool) {
 	t.Helper()
 	payload, err := json.Marshal(models.Notice{TrackingNo: "T0001", State: models.StateSigned, Matter: "占道经营"})
 	if err != nil {
@@ -111,6 +112,9 @@ func (r *batchRig) add(t *testing.T, n int) {
 	for i := range in {
 		in[i] = models.Intent{RecipientID: r.people[i%len(r.people)].ID, Channel: models.ChannelWeChat,
 			Kind: models.NoticeStatus, DedupKey: fmt.Sprintf("batch:%d", time.Now().UnixNano()+int64(i)), Payload: payload}
+	}
+	if paced {
+		r.d.Pace(context.Background(), in)
 	}
 	if err := r.s.AddIntents(context.Background(), in); err != nil {
 		t.Fatal(err)
@@ -127,27 +131,31 @@ func (r *batchRig) deferredCount(t *testing.T) float64 {
 	return m.GetCounter().GetValue()
 }
 
-func TestRefusedIntentsAreDeferredTogetherAndSpread(t *testing.T) {
+func TestNoticesTakeOneTurnEachAndLaterTurnsAreDeferredTogether(t *testing.T) {
 	const window = time.Minute
 	tests := []struct {
 		name          string
 		rate          RateConfig
 		people        int   // intents go to them in turn
 		rounds        []int // intents written before each batch
+		paced         bool  // written paced (as the workflow writes them), else paced when claimed
 		wantSent      int
 		wantReserves  int
-		wantBooks     int
+		wantTurns     int   // calls booking turns
 		wantDeferrals []int // the size of each DeferIntents call
 	}{
-		{"within the limit nothing is deferred", RateConfig{PerRecipient: 10}, 1, []int{5}, 5, 5, 0, nil},
-		{"one recipient: the refused in one statement", RateConfig{PerRecipient: 3}, 1, []int{10}, 3, 4, 1, []int{7}},
-		{"a later batch is booked after the first", RateConfig{PerRecipient: 3}, 1, []int{10, 4}, 3, 5, 2, []int{7, 4}},
-		{"a backlog is booked over later windows", RateConfig{PerRecipient: 20}, 1, []int{30, 30}, 20, 22, 2, []int{10, 30}},
-		{"batches smaller than the limit still spread", RateConfig{PerRecipient: 20}, 1, []int{10, 10, 10, 10, 10},
-			20, 23, 3, []int{10, 10, 10}},
-		{"two recipients: one statement for the batch", RateConfig{PerRecipient: 2}, 2, []int{9}, 4, 6, 2, []int{5}},
+		{"within the limit nothing is deferred", RateConfig{PerRecipient: 10}, 1, []int{5}, false, 5, 5, 1, nil},
+		{"one recipient: the later turns in one statement", RateConfig{PerRecipient: 3}, 1, []int{10}, false, 3, 3, 1, []int{7}},
+		{"a later batch is booked after the first", RateConfig{PerRecipient: 3}, 1, []int{10, 4}, false, 3, 3, 2, []int{7, 4}},
+		{"a backlog is booked over later windows", RateConfig{PerRecipient: 20}, 1, []int{30, 30}, false, 20, 20, 2,
+			[]int{10, 30}},
+		{"batches smaller than the limit still spread", RateConfig{PerRecipient: 20}, 1, []int{10, 10, 10, 10, 10}, false,
+			20, 20, 5, []int{10, 10, 10}},
+		{"two recipients: one statement for the batch", RateConfig{PerRecipient: 2}, 2, []int{9}, false, 4, 4, 1, []int{5}},
+		{"paced when written: only the turns due now are claimed", RateConfig{PerRecipient: 3}, 1, []int{10, 4}, true,
+			3, 3, 2, nil},
 		{"global limit: the rest of the batch in one statement", RateConfig{Global: 3, GlobalWindow: window},
-			8, []int{8}, 3, 4, 0, []int{5}},
+			8, []int{8}, false, 3, 4, 1, []int{5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,23 +163,26 @@ func TestRefusedIntentsAreDeferredTogetherAndSpread(t *testing.T) {
 				r := newBatchRig(t, s, tt.rate, tt.people)
 				start := time.Now()
 				for _, n := range tt.rounds {
-					r.add(t, n)
+					r.add(t, n, tt.paced)
 					if _, err := r.d.runBatch(); err != nil {
 						t.Fatal(err)
 					}
 				}
 				var sizes []int
+				deferredCount := 0
 				for _, ds := range r.out.deferrals {
 					sizes = append(sizes, len(ds))
+					deferredCount += len(ds)
 				}
 				if !slices.Equal(sizes, tt.wantDeferrals) || r.official.sent != tt.wantSent ||
-					r.limiter.reserves != tt.wantReserves || r.limiter.books != tt.wantBooks {
-					t.Fatalf("deferrals %v, sent %d, reserves %d, books %d; want %v, %d, %d, %d", sizes, r.official.sent,
-						r.limiter.reserves, r.limiter.books, tt.wantDeferrals, tt.wantSent, tt.wantReserves, tt.wantBooks)
+					r.limiter.reserves != tt.wantReserves || r.limiter.turns != tt.wantTurns {
+					t.Fatalf("deferrals %v, sent %d, reserves %d, turns booked %d times; want %v, %d, %d, %d", sizes,
+						r.official.sent, r.limiter.reserves, r.limiter.turns, tt.wantDeferrals, tt.wantSent, tt.wantReserves,
+						tt.wantTurns)
 				}
 				deferred := checkDeferred(t, s, tt.wantSent)
-				if got := r.deferredCount(t); got != float64(len(deferred)) {
-					t.Errorf("deferred counter %v, want %d", got, len(deferred))
+				if got := r.deferredCount(t); got != float64(deferredCount) {
+					t.Errorf("deferred counter %v, want %d", got, deferredCount)
 				}
 				if tt.rate.Global > 0 {
 					checkShared(t, deferred, start, window)
@@ -183,8 +194,8 @@ func TestRefusedIntentsAreDeferredTogetherAndSpread(t *testing.T) {
 	}
 }
 
-// checkDeferred checks that wantSent intents were sent and the others are pending with no
-// attempt counted, and returns those, by id.
+// checkDeferred checks that wantSent intents were sent and the others are pending at their turn
+// (paced) with no attempt counted, and returns those, by id.
 func checkDeferred(t *testing.T, s *store.Store, wantSent int) []models.Intent {
 	t.Helper()
 	all, err := s.Intents(context.Background(), store.IntentFilter{})
@@ -197,10 +208,10 @@ func checkDeferred(t *testing.T, s *store.Store, wantSent int) []models.Intent {
 		switch {
 		case in.State == models.IntentSent:
 			sent++
-		case in.State == models.IntentPending && in.Attempts == 0:
+		case in.State == models.IntentPending && in.Attempts == 0 && in.Paced:
 			deferred = append(deferred, in)
 		default:
-			t.Errorf("intent %+v neither sent nor deferred without an attempt", in)
+			t.Errorf("intent %+v neither sent nor deferred to its turn (paced) without an attempt", in)
 		}
 	}
 	if sent != wantSent {
@@ -241,29 +252,5 @@ func checkShared(t *testing.T, deferred []models.Intent, start time.Time, window
 		if wait := in.NextAttemptAt.Sub(start); wait < window-10*time.Second || wait > window+time.Second {
 			t.Errorf("intent %d due after %s, want about %s", in.ID, wait, window)
 		}
-	}
-}
-
-func TestTurnDelays(t *testing.T) {
-	const w = time.Minute
-	tests := []struct {
-		name        string
-		first       time.Duration
-		skip, limit int
-		n           int
-		want        []time.Duration
-	}{
-		{"fresh window", 30 * time.Second, 0, 2, 5, []time.Duration{30 * time.Second, 30 * time.Second,
-			30*time.Second + w, 30*time.Second + w, 30*time.Second + 2*w}},
-		{"window partly booked", 0, 2, 3, 4, []time.Duration{0, w, w, w}},
-		{"window fully booked", time.Second, 3, 3, 2, []time.Duration{time.Second + w, time.Second + w}},
-		{"limit above the turns", 5 * time.Second, 0, 20, 3, []time.Duration{5 * time.Second, 5 * time.Second, 5 * time.Second}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := turnDelays(tt.first, tt.skip, tt.limit, w, tt.n); !slices.Equal(got, tt.want) {
-				t.Fatalf("turnDelays = %v, want %v", got, tt.want)
-			}
-		})
 	}
 }

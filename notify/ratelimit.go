@@ -9,56 +9,49 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// limitScript admits one send when both the global window (KEYS[1]) and the recipient's window
-// (KEYS[2]) have room, counting it in both, and returns {0, 0}; else it returns the milliseconds
-// until the full window ends and which one it is (1 global, 2 recipient). ARGV: global limit,
-// global window ms, recipient limit, recipient window ms.
-const limitScript = `
-local g = tonumber(redis.call("GET", KEYS[1]) or "0")
-if g >= tonumber(ARGV[1]) then return {math.max(redis.call("PTTL", KEYS[1]), 1), 1} end
-local r = tonumber(redis.call("GET", KEYS[2]) or "0")
-if r >= tonumber(ARGV[3]) then return {math.max(redis.call("PTTL", KEYS[2]), 1), 2} end
+// globalScript admits one send when the global window (KEYS[1]) has room, counting it, and
+// returns 0; else it returns the milliseconds until the window ends. ARGV: limit, window ms.
+const globalScript = `
+if tonumber(redis.call("GET", KEYS[1]) or "0") >= tonumber(ARGV[1]) then
+  return math.max(redis.call("PTTL", KEYS[1]), 1)
+end
 if redis.call("INCR", KEYS[1]) == 1 then redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
-if redis.call("INCR", KEYS[2]) == 1 then redis.call("PEXPIRE", KEYS[2], ARGV[4]) end
-return {0, 0}`
+return 0`
 
-// bookScript books ARGV[1] turns for a recipient whose window (KEYS[1]) is full, after the turns
-// already booked. KEYS[2] keeps the booking's tail: the start (Redis time, ms) of the last
-// window with turns booked and how many it holds. A tail that ends before the current window
-// does is stale and the booking starts afresh when that window ends; a tail window that opens
-// before then moves to that time (actual windows start at a first send, so they lag). It
-// returns the milliseconds until the window of the first new turn opens and the turns booked
-// in that window before it. ARGV: turns, recipient limit, recipient window ms.
-const bookScript = `
+// turnsScript books turns for recipients, ARGV[2+i] of them for the recipient whose schedule
+// is KEYS[i], and returns the milliseconds until each turn, in order. A schedule keeps its last
+// window with turns booked: its start (Redis time, ms) and how many turns it holds. Turns fill
+// that window up to the limit, then the windows after it; a window that has ended starts
+// afresh at the current time. ARGV: limit, window ms, then the counts.
+const turnsScript = `
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local open = now + math.max(redis.call("PTTL", KEYS[1]), 0)
-local start = tonumber(redis.call("HGET", KEYS[2], "start") or "0")
-local used = tonumber(redis.call("HGET", KEYS[2], "used") or "0")
-if start + window <= open then start, used = open, 0 elseif start < open then start = open end
-local last = used + n - 1
-local tail = start + math.floor(last / limit) * window
-redis.call("HSET", KEYS[2], "start", string.format("%d", tail), "used", last % limit + 1)
-redis.call("PEXPIRE", KEYS[2], tail + window - now)
-return {start - now, used}`
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local n = tonumber(ARGV[2 + i])
+  local start = tonumber(redis.call("HGET", key, "start") or "0")
+  local used = tonumber(redis.call("HGET", key, "used") or "0")
+  if start + window <= now then start, used = now, 0 end
+  for k = 0, n - 1 do
+    out[#out + 1] = math.max(start + math.floor((used + k) / limit) * window - now, 0)
+  end
+  local last = used + n - 1
+  local tail = start + math.floor(last / limit) * window
+  redis.call("HSET", key, "start", string.format("%d", tail), "used", last % limit + 1)
+  redis.call("PEXPIRE", key, tail + window - now)
+end
+return out`
 
-// Limiter bounds the pace of sends across every instance.
+// Limiter bounds the pace of sends across every instance: each notice takes a turn under its
+// recipient's limit once, and each send is admitted under the global limit.
 type Limiter interface {
-	// Reserve admits one send to recipient now (a zero Wait) or says how long to wait before
-	// asking again and which limit refused.
-	Reserve(ctx context.Context, recipientID int64) (Verdict, error)
-	// Book sets aside n later turns for recipient after its own limit refused a send, after the
-	// turns already booked for it, and returns for each how long from now until it is due: at
-	// most the recipient's limit of them per window.
-	Book(ctx context.Context, recipientID int64, n int) ([]time.Duration, error)
-}
-
-// Verdict is a limiter's answer to Reserve: a zero Wait admits the send; else it must wait that
-// long, because the global limit is reached when Global is set, else the recipient's.
-type Verdict struct {
-	Wait   time.Duration
-	Global bool
+	// Reserve admits one send now (zero) or says how long to wait before asking again.
+	Reserve(ctx context.Context) (time.Duration, error)
+	// Turns books one turn per entry of recipients (a recipient may come more than once), after
+	// the turns booked for them before, and returns for each how long from now until it is due
+	// (zero: now): at most the recipient's limit of turns fall in one window.
+	Turns(ctx context.Context, recipients []int64) ([]time.Duration, error)
 }
 
 // RateConfig sets the shared limits: GRIDBOT_NOTIFY_RATE_GLOBAL sends per GlobalWindow (1s),
@@ -75,8 +68,8 @@ type RedisLimiter struct {
 	client redis.UniversalClient
 	prefix string
 	cfg    RateConfig
-	script *redis.Script
-	book   *redis.Script
+	global *redis.Script
+	turns  *redis.Script
 }
 
 // NewRedisLimiter returns a limiter keeping its counters under prefix.
@@ -87,57 +80,77 @@ func NewRedisLimiter(client redis.UniversalClient, prefix string, cfg RateConfig
 	if cfg.RecipientWindow <= 0 {
 		cfg.RecipientWindow = time.Minute
 	}
-	return &RedisLimiter{client: client, prefix: prefix, cfg: cfg, script: redis.NewScript(limitScript),
-		book: redis.NewScript(bookScript)}
+	return &RedisLimiter{client: client, prefix: prefix, cfg: cfg, global: redis.NewScript(globalScript),
+		turns: redis.NewScript(turnsScript)}
 }
 
-// Reserve admits one send or returns the wait; a limit that is not positive is no limit.
-func (l *RedisLimiter) Reserve(ctx context.Context, recipientID int64) (Verdict, error) {
-	keys := []string{l.prefix + "rate:global", l.recipientKey(recipientID)}
-	res, err := l.script.Run(ctx, l.client, keys, orNoLimit(l.cfg.Global), l.cfg.GlobalWindow.Milliseconds(),
-		orNoLimit(l.cfg.PerRecipient), l.cfg.RecipientWindow.Milliseconds()).Int64Slice()
-	if err != nil || len(res) != 2 {
-		return Verdict{}, fmt.Errorf("rate limit: %w", scriptErr(err, res))
+// Reserve admits one send under the global limit or returns the wait; a limit that is not
+// positive is no limit.
+func (l *RedisLimiter) Reserve(ctx context.Context) (time.Duration, error) {
+	if l.cfg.Global <= 0 {
+		return 0, nil
 	}
-	return Verdict{Wait: time.Duration(res[0]) * time.Millisecond, Global: res[1] == 1}, nil
+	ms, err := l.global.Run(ctx, l.client, []string{l.prefix + "rate:global"}, l.cfg.Global,
+		l.cfg.GlobalWindow.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("rate limit: %w", err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
 }
 
-// Book books n turns for recipient in Redis and spreads them over its windows.
-func (l *RedisLimiter) Book(ctx context.Context, recipientID int64, n int) ([]time.Duration, error) {
-	if n <= 0 {
-		return nil, nil
+// Turns books the recipients' turns in one script call; without a per-person limit every turn
+// is now.
+func (l *RedisLimiter) Turns(ctx context.Context, recipients []int64) ([]time.Duration, error) {
+	if len(recipients) == 0 || l.cfg.PerRecipient <= 0 {
+		return make([]time.Duration, len(recipients)), nil
 	}
-	key := l.recipientKey(recipientID)
-	res, err := l.book.Run(ctx, l.client, []string{key, key + ":booked"}, n, orNoLimit(l.cfg.PerRecipient),
-		l.cfg.RecipientWindow.Milliseconds()).Int64Slice()
-	if err != nil || len(res) != 2 {
-		return nil, fmt.Errorf("rate limit booking: %w", scriptErr(err, res))
+	order, counts := tally(recipients)
+	keys := make([]string, len(order))
+	args := []any{l.cfg.PerRecipient, l.cfg.RecipientWindow.Milliseconds()}
+	for i, r := range order {
+		keys[i] = l.scheduleKey(r)
+		args = append(args, counts[r])
 	}
-	return turnDelays(time.Duration(res[0])*time.Millisecond, int(res[1]), orNoLimit(l.cfg.PerRecipient),
-		l.cfg.RecipientWindow, n), nil
+	res, err := l.turns.Run(ctx, l.client, keys, args...).Int64Slice()
+	if err != nil || len(res) != len(recipients) {
+		return nil, fmt.Errorf("rate limit turns: %w", scriptErr(err, res))
+	}
+	return spreadBack(recipients, order, counts, res), nil
 }
 
-// turnDelays spreads n turns over windows of limit turns each, the first window opening after
-// first and already holding skip turns: turn k waits first plus (skip+k)/limit whole windows.
-func turnDelays(first time.Duration, skip, limit int, window time.Duration, n int) []time.Duration {
-	out := make([]time.Duration, n)
-	for k := range out {
-		out[k] = first + time.Duration((skip+k)/limit)*window
+// tally returns the distinct ids in the order each first appears, and how often each appears.
+func tally(ids []int64) ([]int64, map[int64]int) {
+	counts := map[int64]int{}
+	var order []int64
+	for _, id := range ids {
+		if counts[id] == 0 {
+			order = append(order, id)
+		}
+		counts[id]++
+	}
+	return order, counts
+}
+
+// spreadBack maps the script's answer (each recipient's turns together, recipients in order)
+// back onto recipients as given: the k-th entry of a recipient gets its k-th turn.
+func spreadBack(recipients, order []int64, counts map[int64]int, ms []int64) []time.Duration {
+	next := make(map[int64]int, len(order))
+	at := 0
+	for _, r := range order {
+		next[r] = at
+		at += counts[r]
+	}
+	out := make([]time.Duration, len(recipients))
+	for i, r := range recipients {
+		out[i] = time.Duration(ms[next[r]]) * time.Millisecond
+		next[r]++
 	}
 	return out
 }
 
-// recipientKey is the key of a recipient's window counter.
-func (l *RedisLimiter) recipientKey(recipientID int64) string {
-	return l.prefix + "rate:recipient:" + strconv.FormatInt(recipientID, 10)
-}
-
-// orNoLimit turns a limit that is not positive into one never reached.
-func orNoLimit(limit int) int {
-	if limit <= 0 {
-		return 1 << 30
-	}
-	return limit
+// scheduleKey is the key of a recipient's booked turns.
+func (l *RedisLimiter) scheduleKey(recipientID int64) string {
+	return l.prefix + "rate:turns:" + strconv.FormatInt(recipientID, 10)
 }
 
 // scriptErr is the error of a script call, or one saying its reply was malformed.

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,22 +12,17 @@ import (
 	"gridbot/store/storetest"
 )
 
-func TestRedisLimiter(t *testing.T) {
+func TestRedisLimiterGlobal(t *testing.T) {
 	rdb, prefix := storetest.Redis(t)
-	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{Global: 4, GlobalWindow: time.Minute,
-		PerRecipient: 2, RecipientWindow: time.Minute})
-	steps := []struct {
-		recipient int64
-		admitted  bool
-		global    bool // the refusal is the global limit's
-	}{{1, true, false}, {1, true, false}, {1, false, false}, {2, true, false}, {3, true, false}, {4, false, true}}
-	for i, st := range steps {
-		v, err := l.Reserve(ctx, st.recipient)
+	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{Global: 3, GlobalWindow: time.Minute,
+		PerRecipient: 1})
+	for i, admitted := range []bool{true, true, true, false, false} {
+		wait, err := l.Reserve(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (v.Wait == 0) != st.admitted || v.Wait > time.Minute || v.Global != st.global {
-			t.Fatalf("step %d (recipient %d): %+v, want admitted=%v global=%v", i, st.recipient, v, st.admitted, st.global)
+		if (wait == 0) != admitted || wait > time.Minute {
+			t.Fatalf("send %d: wait %s, want admitted=%v (3 per minute)", i, wait, admitted)
 		}
 	}
 }
@@ -77,58 +73,58 @@ func TestGlobalLimitPacesSends(t *testing.T) {
 	}
 }
 
-func TestRedisLimiterBookSpreadsTurns(t *testing.T) {
+func TestRedisLimiterTurns(t *testing.T) {
 	rdb, prefix := storetest.Redis(t)
 	jitter := 100 * time.Millisecond
 	if rdb.Embedded() {
-		jitter = 1500 * time.Millisecond // its key TTLs move on once a second
+		jitter = 1500 * time.Millisecond // its clock moves on once a second
 	}
-	const limit, window = 2, time.Minute
-	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{PerRecipient: limit, RecipientWindow: window})
-	fillWindow(t, l, 7, limit)
-	var due []time.Time
-	for _, n := range []int{3, 2, 1} { // three batches refused in the same window
-		now := time.Now()
-		waits, err := l.Book(ctx, 7, n)
-		if err != nil || len(waits) != n {
-			t.Fatalf("book %d turns = %v, %v", n, waits, err)
+	const w = time.Minute
+	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{PerRecipient: 2, RecipientWindow: w})
+	calls := []struct {
+		recipients []int64
+		want       []time.Duration // from the start of the first call
+	}{
+		{[]int64{7, 7, 7, 8, 7}, []time.Duration{0, 0, w, 0, w}},
+		{[]int64{8, 7}, []time.Duration{0, 2 * w}},
+		{[]int64{9, 8, 8}, []time.Duration{0, w, w}},
+		{nil, nil},
+	}
+	start := time.Now()
+	for i, c := range calls {
+		got, err := l.Turns(ctx, c.recipients)
+		if err != nil || len(got) != len(c.want) {
+			t.Fatalf("call %d: Turns(%v) = %v, %v", i, c.recipients, got, err)
 		}
-		for _, w := range waits {
-			due = append(due, now.Add(w))
-		}
-	}
-	if first := time.Until(due[0]); first < window-10*time.Second || first > window {
-		t.Fatalf("first turn due in %s, want when the full window ends", first)
-	}
-	for k, at := range due {
-		if want := due[0].Add(time.Duration(k/limit) * window); at.Sub(want).Abs() > jitter {
-			t.Errorf("turn %d due at %s, want %s", k, at, want)
+		since := time.Since(start)
+		for k, want := range c.want {
+			if gap := (since + got[k] - want).Abs(); gap > jitter {
+				t.Errorf("call %d: turn %d of recipient %d due %s after the start, want %s", i, k, c.recipients[k],
+					since+got[k], want)
+			}
 		}
 	}
 }
 
-func TestRedisLimiterBookStartsAfreshOnceTheBookedTurnsPassed(t *testing.T) {
+func TestRedisLimiterWithoutAPersonalLimitGivesEveryTurnNow(t *testing.T) {
+	rdb, prefix := storetest.Redis(t)
+	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{Global: 5})
+	got, err := l.Turns(ctx, []int64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1})
+	if err != nil || len(got) != 10 || slices.ContainsFunc(got, func(d time.Duration) bool { return d != 0 }) {
+		t.Fatalf("Turns = %v, %v; want 10 turns now", got, err)
+	}
+}
+
+func TestRedisLimiterTurnsStartAfreshOnceTheBookedTurnsPassed(t *testing.T) {
 	rdb, prefix := storetest.RealRedis(t)
 	const window = 300 * time.Millisecond
 	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{PerRecipient: 1, RecipientWindow: window})
-	fillWindow(t, l, 7, 1)
-	if waits, err := l.Book(ctx, 7, 2); err != nil || len(waits) != 2 || waits[1]-waits[0] != window {
-		t.Fatalf("book 2 turns = %v, %v; want them a window apart", waits, err)
+	if waits, err := l.Turns(ctx, []int64{7, 7, 7}); err != nil || len(waits) != 3 || waits[0] != 0 ||
+		waits[1]-waits[0] != window || waits[2]-waits[1] != window {
+		t.Fatalf("3 turns = %v, %v; want now and then a window apart", waits, err)
 	}
-	time.Sleep(4 * window) // both booked windows are over
-	fillWindow(t, l, 7, 1)
-	waits, err := l.Book(ctx, 7, 1)
-	if err != nil || len(waits) != 1 || waits[0] > window {
-		t.Fatalf("book after the booked turns passed = %v, %v; want due when the current window ends", waits, err)
-	}
-}
-
-// fillWindow makes limit sends to recipient, so that its window is full.
-func fillWindow(t *testing.T, l *notify.RedisLimiter, recipient int64, limit int) {
-	t.Helper()
-	for range limit {
-		if v, err := l.Reserve(ctx, recipient); err != nil || v.Wait != 0 {
-			t.Fatalf("reserve = %+v, %v; want admitted", v, err)
-		}
+	time.Sleep(4 * window) // every booked window is over
+	if waits, err := l.Turns(ctx, []int64{7}); err != nil || len(waits) != 1 || waits[0] != 0 {
+		t.Fatalf("a turn after the booked ones passed = %v, %v; want now", waits, err)
 	}
 }

@@ -123,9 +123,10 @@ func (s *Store) MarkSent(ctx context.Context, id int64, owner string) error {
 }
 
 // MarkRetry puts intent id back in the queue for another attempt at next, keeping err as its
-// last error. Like MarkSent it is guarded by owner's claim and idempotent.
+// last error; a retry takes no new turn under the recipient's rate limit (it is paced). Like
+// MarkSent it is guarded by owner's claim and idempotent.
 func (s *Store) MarkRetry(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
-	return s.finishClaim(ctx, id, owner, models.IntentPending, "next_attempt_at = ?, last_error = ?",
+	return s.finishClaim(ctx, id, owner, models.IntentPending, "paced = TRUE, next_attempt_at = ?, last_error = ?",
 		models.EventTime(next), clip(errText))
 }
 
@@ -139,7 +140,7 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, owner string, errText 
 // they are due again at once and the attempt claimed for them is not counted. Intents owner no
 // longer holds are left alone.
 func (s *Store) ReleaseIntents(ctx context.Context, owner string, ids []int64) error {
-	return s.unclaim(ctx, owner, ids, "?", models.EventTime(time.Now()))
+	return s.unclaim(ctx, owner, ids, "paced", "?", models.EventTime(time.Now()))
 }
 
 // Deferral says when one claimed intent that was not tried is due again.
@@ -149,15 +150,15 @@ type Deferral struct {
 }
 
 // DeferIntents hands back, in one statement, intents that owner did not try to send (a rate
-// limit said wait), each due again at its own Next, without counting their attempts. Intents
-// owner no longer holds are left alone.
+// limit gave them a later turn), each due again at its own Next, paced and without counting
+// their attempts. Intents owner no longer holds are left alone.
 func (s *Store) DeferIntents(ctx context.Context, owner string, ds []Deferral) error {
 	ids := make([]int64, len(ds))
 	for i, d := range ds {
 		ids[i] = d.ID
 	}
 	next, args := nextByID(ds)
-	return s.unclaim(ctx, owner, ids, next, args...)
+	return s.unclaim(ctx, owner, ids, "TRUE", next, args...)
 }
 
 // nextByID is the due time of each deferral as SQL with its arguments: the shared time when
@@ -183,15 +184,16 @@ func sameNext(ds []Deferral) bool {
 }
 
 // unclaim makes intents owner holds pending again at next (SQL giving the time, with its
-// arguments) and uncounts their claimed attempt (plain SQL: rate limits defer many intents).
-func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, next string, nextArgs ...any) error {
+// arguments), paced as the SQL paced says, and uncounts their claimed attempt (plain SQL: rate
+// limits defer many intents).
+func (s *Store) unclaim(ctx context.Context, owner string, ids []int64, paced, next string, nextArgs ...any) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	args := append(nextArgs, string(models.IntentPending))
 	args = appendIDs(args, ids)
 	args = append(args, string(models.IntentSending), owner)
-	_, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET next_attempt_at = "+next+", state = ?, claimed_until = NULL, "+
+	_, err := s.pool(ctx).ExecContext(ctx, "UPDATE intents SET next_attempt_at = "+next+", paced = "+paced+", state = ?, claimed_until = NULL, "+
 		"attempts = attempts - 1 WHERE id IN ("+placeholders(len(ids))+") AND state = ? AND claimed_by = ?", args...)
 	return translate(err, "notifications")
 }

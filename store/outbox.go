@@ -19,6 +19,7 @@ type intentRow struct {
 	State         string
 	Attempts      int
 	NextAttemptAt time.Time
+	Paced         bool
 	LastError     string
 	CreatedAt     time.Time
 	SentAt        *time.Time
@@ -31,7 +32,7 @@ func (r intentRow) toIntent() models.Intent {
 	return models.Intent{
 		ID: r.ID, RecipientID: r.RecipientID, Channel: models.Channel(r.Channel), Kind: r.Kind, CaseID: r.CaseID,
 		DedupKey: r.DedupKey, Payload: []byte(r.Payload), State: models.IntentState(r.State), Attempts: r.Attempts,
-		NextAttemptAt: r.NextAttemptAt.UTC(), LastError: r.LastError, CreatedAt: r.CreatedAt.UTC(),
+		NextAttemptAt: r.NextAttemptAt.UTC(), Paced: r.Paced, LastError: r.LastError, CreatedAt: r.CreatedAt.UTC(),
 		SentAt: timeVal(r.SentAt),
 	}
 }
@@ -79,7 +80,7 @@ func toIntentRows(caseID int64, intents []models.Intent) ([]intentRow, error) {
 		rows = append(rows, intentRow{
 			RecipientID: in.RecipientID, Channel: string(in.Channel), Kind: in.Kind, CaseID: in.CaseID,
 			DedupKey: in.DedupKey, Payload: payload, State: string(models.IntentPending),
-			NextAttemptAt: next.UTC(), CreatedAt: now,
+			NextAttemptAt: next.UTC(), Paced: in.Paced, CreatedAt: now,
 		})
 	}
 	return rows, nil
@@ -89,8 +90,8 @@ func toIntentRows(caseID int64, intents []models.Intent) ([]intentRow, error) {
 // already, in the driver's dialect (plain SQL: every case change writes intents).
 func insertIntentsSQL(driver string, n int) string {
 	sql := "INSERT INTO intents (recipient_id, channel, kind, case_id, dedup_key, payload, state, attempts, " +
-		"next_attempt_at, last_error, created_at) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?), ", n), ", ")
+		"next_attempt_at, paced, last_error, created_at) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?), ", n), ", ")
 	if driver == DriverSQLite {
 		return sql + " ON CONFLICT (dedup_key) DO NOTHING"
 	}
@@ -102,10 +103,10 @@ const onDuplicateSkip = " ON DUPLICATE KEY UPDATE id = id"
 
 // intentArgs are the placeholders' values of insertIntentsSQL.
 func intentArgs(rows []intentRow) []any {
-	args := make([]any, 0, 9*len(rows))
+	args := make([]any, 0, 10*len(rows))
 	for _, r := range rows {
 		args = append(args, r.RecipientID, r.Channel, r.Kind, r.CaseID, r.DedupKey, r.Payload, r.State,
-			r.NextAttemptAt, r.CreatedAt)
+			r.NextAttemptAt, r.Paced, r.CreatedAt)
 	}
 	return args
 }

@@ -65,6 +65,7 @@ func (w *Workflow) apply(ctx context.Context, c models.Case, r Request) (models.
 	if err != nil {
 		return models.Case{}, err
 	}
+	w.pace(ctx, ch.intents)
 	stored, err := w.store.UpdateCase(ctx, ch.c, ev, ch.intents)
 	if models.ErrorCodeOf(err) == models.EConflict {
 		return models.Case{}, w.conflict(ctx, c.ID, c.TrackingNo)

@@ -1,8 +1,10 @@
 package workflow_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"gridbot/models"
 	"gridbot/store"
@@ -12,8 +14,8 @@ import (
 func TestSubmitStoresTheCaseRoutedInOneStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		k := newCounty(t, s, shanghai(t, 23, 9, 0))
-		wakes := 0
-		k.w.OnNotifications(func() { wakes++ })
+		notes := &pacingNotifier{due: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+		k.w.OnNotifications(notes)
 		c := k.submit(t)
 		if c.Version != 2 || c.TeamCode != "team-anhai" || c.RouteReason == "" || c.SignDeadline.IsZero() {
 			t.Fatalf("submitted case %+v: want version 2, routed to team-anhai with deadlines", c)
@@ -35,9 +37,31 @@ func TestSubmitStoresTheCaseRoutedInOneStep(t *testing.T) {
 			if in.CaseID != c.ID || !strings.Contains(in.DedupKey, ":"+c.TrackingNo+":v2:") {
 				t.Errorf("intent %s for case %d, want case %d and the key of routing (version 2)", in.DedupKey, in.CaseID, c.ID)
 			}
+			if !in.Paced || !in.NextAttemptAt.Equal(notes.due) {
+				t.Errorf("intent %s paced %v, due %s; want paced before it was written, due %s", in.DedupKey, in.Paced,
+					in.NextAttemptAt, notes.due)
+			}
 		}
-		if wakes != 1 {
-			t.Errorf("delivery woken %d times, want once", wakes)
+		if notes.paced != len(intents) || notes.wakes != 1 {
+			t.Errorf("%d intents paced, delivery woken %d times; want %d paced and woken once", notes.paced, notes.wakes,
+				len(intents))
 		}
 	})
 }
+
+// pacingNotifier makes every intent it paces due at one time, and counts its calls.
+type pacingNotifier struct {
+	due          time.Time
+	paced, wakes int
+}
+
+// Pace makes the intents due at n.due.
+func (n *pacingNotifier) Pace(_ context.Context, intents []models.Intent) {
+	for i := range intents {
+		intents[i].Paced, intents[i].NextAttemptAt = true, n.due
+	}
+	n.paced += len(intents)
+}
+
+// Wake counts the call.
+func (n *pacingNotifier) Wake() { n.wakes++ }

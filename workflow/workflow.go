@@ -49,16 +49,33 @@ type Workflow struct {
 	now    func() time.Time
 	cal    Calendar
 	county func() County
-	wake   func() // called after a change that wrote notifications, so delivery starts at once
+	notes  Notifier // nil: notifications are written unpaced and delivered at the next poll
 }
 
-// OnNotifications sets what to call after a change wrote notifications (the dispatcher's Wake).
-func (w *Workflow) OnNotifications(wake func()) { w.wake = wake }
+// Notifier is the delivery of notifications (a notify.Dispatcher), as a change sees it.
+type Notifier interface {
+	// Pace books the turn of each new notification under its recipient's rate limit and makes
+	// it due then; it is called before they are written.
+	Pace(ctx context.Context, intents []models.Intent)
+	// Wake starts delivery soon; it is called after a change that wrote notifications.
+	Wake()
+}
 
-// woke calls the wake-up hook when intents were written.
+// OnNotifications sets the delivery that paces the notifications a change writes and is woken
+// after it.
+func (w *Workflow) OnNotifications(n Notifier) { w.notes = n }
+
+// pace books the turns of the intents a change is about to write.
+func (w *Workflow) pace(ctx context.Context, intents []models.Intent) {
+	if len(intents) > 0 && w.notes != nil {
+		w.notes.Pace(ctx, intents)
+	}
+}
+
+// woke wakes the delivery when intents were written.
 func (w *Workflow) woke(intents []models.Intent) {
-	if len(intents) > 0 && w.wake != nil {
-		w.wake()
+	if len(intents) > 0 && w.notes != nil {
+		w.notes.Wake()
 	}
 }
 
@@ -100,6 +117,7 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	if routed, err := w.createRouted(ctx, c, ev, intents, reporter); err == nil {
 		return routed, nil
 	}
+	w.pace(ctx, intents)
 	created, err := w.store.CreateCase(ctx, c, ev, intents)
 	if err != nil {
 		return models.Case{}, err
@@ -135,6 +153,7 @@ func (w *Workflow) createRouted(ctx context.Context, c models.Case, ev models.Ev
 		return models.Case{}, err
 	}
 	all := append(intents, ch.intents...)
+	w.pace(ctx, all)
 	created, err := w.store.CreateCaseSteps(ctx, ch.c, []models.Event{ev, rev}, all)
 	if err != nil {
 		return models.Case{}, err

@@ -263,7 +263,7 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 	if g.delivery, err = notify.New(ncfg, deps); err != nil {
 		return err
 	}
-	g.workflow.OnNotifications(g.delivery.Wake)
+	g.workflow.OnNotifications(g.delivery)
 	return nil
 }
 
