@@ -144,7 +144,7 @@ func (s *Store) FinishInboundBatch(ctx context.Context, outcomes []models.InboxO
 	if hasRepeatedKey(outcomes) {
 		return s.finishOneByOne(ctx, outcomes)
 	}
-	sql, args := finishBatchSQL(outcomes, models.EventTime(time.Now()))
+	sql, args := s.finishBatchSQL(outcomes, models.EventTime(time.Now()))
 	return translate(s.conn(ctx).Exec(sql, args...).Error, "inbound messages")
 }
 
@@ -172,36 +172,25 @@ func hasRepeatedKey(outcomes []models.InboxOutcome) bool {
 	return false
 }
 
-// finishBatchSQL builds the UPDATE of FinishInboundBatch: CASE expressions by dedup key; an
-// entry left pending keeps its done_at.
-func finishBatchSQL(outcomes []models.InboxOutcome, now time.Time) (string, []any) {
-	var state, reply, done, keys strings.Builder
-	args := make([]any, 0, 7*len(outcomes))
+// finishBatchSQL builds the UPDATE of FinishInboundBatch: the inbox joined, on its unique dedup
+// key, to the outcomes as a table of rows (key, state, reply, done time), so that each entry is
+// found by the index; an entry left pending keeps its done_at (a NULL done time).
+func (s *Store) finishBatchSQL(outcomes []models.InboxOutcome, now time.Time) (string, []any) {
+	args := make([]any, 0, 4*len(outcomes))
 	for _, o := range outcomes {
-		state.WriteString(" WHEN ? THEN ?")
-		args = append(args, o.DedupKey, string(o.State))
-	}
-	for _, o := range outcomes {
-		reply.WriteString(" WHEN ? THEN ?")
-		args = append(args, o.DedupKey, o.Reply)
-	}
-	for _, o := range outcomes {
+		var done any = now
 		if o.State == models.InboxPending {
-			done.WriteString(" WHEN ? THEN done_at")
-			args = append(args, o.DedupKey)
-			continue
+			done = nil
 		}
-		done.WriteString(" WHEN ? THEN ?")
-		args = append(args, o.DedupKey, now)
+		args = append(args, o.DedupKey, string(o.State), o.Reply, done)
 	}
-	for i, o := range outcomes {
-		if i > 0 {
-			keys.WriteString(", ")
-		}
-		keys.WriteString("?")
-		args = append(args, o.DedupKey)
+	if s.driver == DriverSQLite {
+		rows := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(outcomes)), ", ")
+		return "UPDATE inbox SET state = v.column2, reply = v.column3, done_at = COALESCE(v.column4, inbox.done_at), " +
+			"attempts = attempts + 1 FROM (VALUES " + rows + ") AS v WHERE inbox.dedup_key = v.column1", args
 	}
-	sql := "UPDATE inbox SET state = CASE dedup_key" + state.String() + " END, reply = CASE dedup_key" + reply.String() +
-		" END, done_at = CASE dedup_key" + done.String() + " END, attempts = attempts + 1 WHERE dedup_key IN (" + keys.String() + ")"
-	return sql, args
+	rows := "SELECT ? AS k, ? AS s, ? AS r, CAST(? AS DATETIME(6)) AS d" +
+		strings.Repeat(" UNION ALL SELECT ?, ?, ?, ?", len(outcomes)-1)
+	return "UPDATE inbox JOIN (" + rows + ") AS v ON inbox.dedup_key = v.k SET inbox.state = v.s, inbox.reply = v.r, " +
+		"inbox.done_at = COALESCE(v.d, inbox.done_at), inbox.attempts = inbox.attempts + 1", args
 }

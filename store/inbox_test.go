@@ -19,7 +19,7 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 			}
 			return e
 		}
-		done, pending, failed, twice := add(1), add(2), add(3), add(4)
+		done, pending, failed, twice, fresh := add(1), add(2), add(3), add(4), add(5)
 		again, created, err := s.AddInbound(ctx, models.Inbound{Channel: models.ChannelWeChat, OpenID: "o-batch",
 			MsgID: 1, MsgType: models.MsgText, Content: "hi", ReceivedAt: time.Now()})
 		if err != nil || created || again.ID != done.ID || again.Message.Content != "hi" {
@@ -34,7 +34,8 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 		}{
 			{"distinct", []models.InboxOutcome{{DedupKey: done.DedupKey, State: models.InboxDone, Reply: "好的"},
 				{DedupKey: pending.DedupKey, State: models.InboxPending, Reply: "busy"},
-				{DedupKey: failed.DedupKey, State: models.InboxFailed}, {DedupKey: "wechat:msg:404", State: models.InboxDone}}},
+				{DedupKey: failed.DedupKey, State: models.InboxFailed}, {DedupKey: "wechat:msg:404", State: models.InboxDone},
+				{DedupKey: fresh.DedupKey, State: models.InboxPending, Reply: "稍后"}}},
 			{"repeated", []models.InboxOutcome{{DedupKey: twice.DedupKey, State: models.InboxPending, Reply: "busy"},
 				{DedupKey: twice.DedupKey, State: models.InboxDone, Reply: "second"}}},
 		}
@@ -54,6 +55,7 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 			{pending.ID, models.InboxPending, "busy", 2, true}, // keeps the done_at it had
 			{failed.ID, models.InboxFailed, "", 1, true},
 			{twice.ID, models.InboxDone, "second", 2, true},
+			{fresh.ID, models.InboxPending, "稍后", 1, false}, // never done: no done_at
 		}
 		for _, w := range want {
 			e, err := s.InboxEntry(ctx, w.id)

@@ -72,10 +72,17 @@ func (w *Workflow) pace(ctx context.Context, intents []models.Intent) {
 	}
 }
 
-// woke wakes the delivery when intents were written.
+// woke wakes the delivery when intents due now were written (they have no due time of their
+// own); those paced to a later turn are found by its polling when they come due.
 func (w *Workflow) woke(intents []models.Intent) {
-	if len(intents) > 0 && w.notes != nil {
-		w.notes.Wake()
+	if w.notes == nil {
+		return
+	}
+	for _, in := range intents {
+		if in.NextAttemptAt.IsZero() {
+			w.notes.Wake()
+			return
+		}
 	}
 }
 

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql"
+)
+
+func main() {
+	db, err := sql.Open("mysql", "root@tcp(127.0.0.1:3306)/?interpolateParams=true&multiStatements=true&parseTime=true")
+	must(err)
+	db.SetMaxOpenConns(1)
+	_, err = db.Exec("DROP DATABASE IF EXISTS tmpx; CREATE DATABASE tmpx; USE tmpx; CREATE TABLE inbox (id BIGINT AUTO_INCREMENT PRIMARY KEY, dedup_key VARCHAR(191) NOT NULL UNIQUE, state VARCHAR(16) NOT NULL, reply TEXT NOT NULL, payload TEXT NOT NULL, attempts INT NOT NULL DEFAULT 0, done_at DATETIME(6) NULL) DEFAULT CHARSET=utf8mb4")
+	must(err)
+	const N = 100000
+	for i := 0; i < N; i += 1000 {
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO tmpx.inbox (dedup_key, state, reply, payload) VALUES ")
+		for j := i; j < i+1000; j++ {
+			if j > i {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "('wechat:msg:%019d','pending','','<xml>payload payload payload</xml>')", 1219312018524601347+j)
+		}
+		_, err := db.Exec(sb.String())
+		must(err)
+	}
+	reply := "是否需要对您的身份保密？\n1 保密（办理人员看不到您的信息）\n2 不保密（便于办理人员联系您）"
+	now := time.Now()
+	const B = 300
+	variants := []string{"case", "join", "multi"}
+	for round := 0; round < 3; round++ {
+		for vi, v := range variants {
+			start := time.Now()
+			const reps = 20
+			for r := 0; r < reps; r++ {
+				base := (round*len(variants)+vi)*reps*B + r*B
+				keys := make([]string, B)
+				for i := range keys {
+					keys[i] = fmt.Sprintf("wechat:msg:%019d", 1219312018524601347+base+i)
+				}
+				q, args := build(v, keys, reply, now)
+				_, err := db.Exec(q, args...)
+				must(err)
+			}
+			fmt.Printf("%s: %.1f µs/row\n", v, float64(time.Since(start).Microseconds())/float64(reps*B))
+		}
+	}
+}
+
+func build(v string, keys []string, reply string, now time.Time) (string, []any) {
+	var args []any
+	switch v {
+	case "case":
+		var st, rp, dn, ks strings.Builder
+		for _, k := range keys { st.WriteString(" WHEN ? THEN ?"); args = append(args, k, "done") }
+		for _, k := range keys { rp.WriteString(" WHEN ? THEN ?"); args = append(args, k, reply) }
+		for _, k := range keys { dn.WriteString(" WHEN ? THEN ?"); args = append(args, k, now) }
+		for i, k := range keys { if i > 0 { ks.WriteString(", ") }; ks.WriteString("?"); args = append(args, k) }
+		return "UPDATE tmpx.inbox SET state = CASE dedup_key" + st.String() + " END, reply = CASE dedup_key" + rp.String() + " END, done_at = CASE dedup_key" + dn.String() + " END, attempts = attempts + 1 WHERE dedup_key IN (" + ks.String() + ")", args
+	case "join":
+		for _, k := range keys { args = append(args, k, "done", reply, now) }
+		rows := "SELECT ? AS k, ? AS s, ? AS r, CAST(? AS DATETIME(6)) AS d" + strings.Repeat(" UNION ALL SELECT ?, ?, ?, ?", len(keys)-1)
+		return "UPDATE tmpx.inbox JOIN (" + rows + ") AS v ON inbox.dedup_key = v.k SET inbox.state = v.s, inbox.reply = v.r, inbox.done_at = COALESCE(v.d, inbox.done_at), inbox.attempts = inbox.attempts + 1", args
+	default:
+		var sb strings.Builder
+		sb.WriteString("START TRANSACTION;")
+		for _, k := range keys {
+			sb.WriteString("UPDATE tmpx.inbox SET state = ?, reply = ?, done_at = COALESCE(?, done_at), attempts = attempts + 1 WHERE dedup_key = ?;")
+			args = append(args, "done", reply, now, k)
+		}
+		sb.WriteString("COMMIT")
+		return sb.String(), args
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
