@@ -77,3 +77,31 @@ func TestWrongKeyIsAnError(t *testing.T) {
 		t.Fatalf("a server with another token answered: %+v", res)
 	}
 }
+
+func TestMergeLoadsTakesTheRoundsAsOneWindow(t *testing.T) {
+	ms := func(vs ...int) []time.Duration {
+		out := make([]time.Duration, len(vs))
+		for i, v := range vs {
+			out[i] = time.Duration(v) * time.Millisecond
+		}
+		return out
+	}
+	a := LoadResult{Seconds: 10, Messages: 4, Conversations: 1, MessagesTotal: 6, Receipts: 2, Errors: 1,
+		ErrorKinds: map[string]int64{"empty reply": 1}, ErrorSamples: []string{"a"}, GeneratorCPUCores: 0.2,
+		latencies: map[string][]time.Duration{"1 投诉": ms(1, 2), "7 确认": ms(10, 20)},
+		numbers:   map[string]struct{}{"26112700011": {}, "26112700022": {}}}
+	b := LoadResult{Seconds: 30, Messages: 4, Conversations: 3, MessagesTotal: 5, Receipts: 1,
+		ErrorKinds: map[string]int64{}, GeneratorCPUCores: 0.4,
+		latencies: map[string][]time.Duration{"1 投诉": ms(3, 4, 5, 6)},
+		numbers:   map[string]struct{}{"26112700033": {}}}
+	got := MergeLoads(a, b)
+	if got.Seconds != 40 || got.Messages != 8 || got.MessagesPerSec != 0.2 || got.ConversationsPerSec != 0.1 ||
+		got.MessagesTotal != 11 || got.Receipts != 3 || got.TrackingNos != 3 || got.Errors != 1 ||
+		got.ErrorKinds["empty reply"] != 1 || len(got.ErrorSamples) != 1 || got.GeneratorCPUCores != 0.35 {
+		t.Fatalf("merged %+v", got)
+	}
+	if got.Latency.P50 != 4 || got.Latency.Max != 20 || len(got.Steps) != 2 || got.Steps[0].Messages != 6 ||
+		got.Steps[0].Latency.Max != 6 || got.Steps[1].Latency.P50 != 10 {
+		t.Fatalf("merged latencies %+v, steps %+v", got.Latency, got.Steps)
+	}
+}

@@ -57,10 +57,22 @@ func (p *Probe) Window(open bool) {
 		p.start = now
 		return
 	}
-	p.delta = Counters{MySQL: minus(now.MySQL, p.start.MySQL), Redis: minus(now.Redis, p.start.Redis)}
+	p.delta = Counters{MySQL: plus(p.delta.MySQL, minus(now.MySQL, p.start.MySQL)),
+		Redis: plus(p.delta.Redis, minus(now.Redis, p.start.Redis))}
 }
 
-// Result returns the window's deltas and any read failure.
+// plus adds counters b to a (either may be nil) and returns the sum.
+func plus(a, b map[string]int64) map[string]int64 {
+	if a == nil {
+		return b
+	}
+	for k, v := range b {
+		a[k] += v
+	}
+	return a
+}
+
+// Result returns the deltas of every window so far, together, and any read failure.
 func (p *Probe) Result() (Counters, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

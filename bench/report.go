@@ -17,6 +17,7 @@ type Settings struct {
 	Target      string  `json:"target"`
 	Warmup      string  `json:"warmup"`
 	Duration    string  `json:"duration"`
+	Rounds      int     `json:"rounds"` // the servers take turns: gridbot, baseline, gridbot, …
 	Concurrency int     `json:"concurrency"`
 	Users       int     `json:"users"`
 	Rate        float64 `json:"rate,omitempty"` // offered messages/s; 0 is a closed loop
@@ -44,7 +45,15 @@ type Report struct {
 	Gridbot  Side     `json:"gridbot"`
 	Baseline *Side    `json:"baseline,omitempty"`
 	Ratio    *float64 `json:"ratio_to_baseline,omitempty"` // gridbot's messages/s over the baseline's
+	Rounds   []Round  `json:"rounds,omitempty"`
 	Targets  []Check  `json:"targets"`
+}
+
+// Round is the throughput of each server in one round (their turns follow one another, so that
+// the machine's own drift in speed weighs on both alike).
+type Round struct {
+	Gridbot  float64 `json:"gridbot_messages_per_sec"`
+	Baseline float64 `json:"baseline_messages_per_sec,omitempty"`
 }
 
 // Check is one target of the issue and whether the run met it.
@@ -140,8 +149,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "gridbench: %s, %d CPUs, revision %s\n", s.GoVersion, s.CPUs, s.Revision)
 	fmt.Fprintf(w, "mode %s: %s\n", s.Mode, s.Storage)
-	fmt.Fprintf(w, "%s measured after %s warm-up; concurrency %d; %d users; %s\n", s.Duration, s.Warmup,
-		s.Concurrency, s.Users, loop)
+	fmt.Fprintf(w, "%s measured per server in %d rounds taking turns, after %s warm-up; concurrency %d; %d users; %s\n",
+		s.Duration, max(s.Rounds, 1), s.Warmup, s.Concurrency, s.Users, loop)
 	fmt.Fprintf(w, "machine busy before the run: %.2f cores (%s)\n\n", s.BusyBefore, bystanders(s.BusyBeforeBy))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\tgridbot\tbaseline\t")
@@ -250,7 +259,21 @@ func (r *Report) rows() [][3]string {
 	if r.Ratio != nil {
 		rows = append(rows, [3]string{"throughput ratio to baseline", fmt.Sprintf("%.1f %%", *r.Ratio*100), ""})
 	}
+	if len(r.Rounds) > 1 {
+		for i, rd := range r.Rounds {
+			rows = append(rows, [3]string{fmt.Sprintf("round %d messages/s", i+1), fmt.Sprintf("%.1f", rd.Gridbot),
+				roundCell(rd)})
+		}
+	}
 	return rows
+}
+
+// roundCell shows the baseline's throughput in a round and gridbot's share of it.
+func roundCell(rd Round) string {
+	if rd.Baseline <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f (%.1f %%)", rd.Baseline, rd.Gridbot/rd.Baseline*100)
 }
 
 // casesCell shows cases created against receipts.

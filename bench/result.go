@@ -31,6 +31,10 @@ type LoadResult struct {
 	Receipts          int64   `json:"receipts"`
 	TrackingNos       int64   `json:"distinct_tracking_numbers"`
 	GeneratorCPUCores float64 `json:"generator_cpu_cores"` // CPU the load generator itself used in the window
+
+	// The raw figures behind the summary, so that the rounds of a run can be merged.
+	latencies map[string][]time.Duration // inside the window, by step
+	numbers   map[string]struct{}        // tracking numbers received
 }
 
 // StepLatency is the latency of one step of the conversation.
@@ -52,7 +56,6 @@ type Latency struct {
 // result merges the workers' tallies.
 func (r *runner) result(workers []*worker) LoadResult {
 	res := LoadResult{Seconds: r.cfg.Duration.Seconds()}
-	var lat []time.Duration
 	steps := map[string][]time.Duration{}
 	nos := map[string]struct{}{}
 	for _, w := range workers {
@@ -67,18 +70,60 @@ func (r *runner) result(workers []*worker) LoadResult {
 		}
 		for step, l := range w.latencies {
 			steps[step] = append(steps[step], l...)
-			lat = append(lat, l...)
 		}
 	}
-	for _, step := range sortedKinds(steps) {
-		res.Steps = append(res.Steps, StepLatency{Step: step, Messages: len(steps[step]), Latency: summarise(steps[step])})
+	res.latencies, res.numbers = steps, nos
+	res.summarise()
+	res.Errors, res.ErrorKinds, res.ErrorSamples = r.errs.snapshot()
+	return res
+}
+
+// summarise fills in the rates, the latencies and the distinct tracking numbers from the raw
+// figures.
+func (res *LoadResult) summarise() {
+	var lat []time.Duration
+	res.Steps = nil
+	for _, step := range sortedKinds(res.latencies) {
+		l := res.latencies[step]
+		res.Steps = append(res.Steps, StepLatency{Step: step, Messages: len(l), Latency: summarise(l)})
+		lat = append(lat, l...)
 	}
-	res.TrackingNos = int64(len(nos))
+	res.TrackingNos = int64(len(res.numbers))
 	res.MessagesPerSec = float64(res.Messages) / res.Seconds
 	res.ConversationsPerSec = float64(res.Conversations) / res.Seconds
 	res.Latency = summarise(lat)
-	res.Errors, res.ErrorKinds, res.ErrorSamples = r.errs.snapshot()
-	return res
+}
+
+// MergeLoads combines the rounds of one side of a run as if they were one window as long as
+// theirs together: counts add up, latencies are taken over all messages, and the generator's
+// CPU is averaged over the time.
+func MergeLoads(parts ...LoadResult) LoadResult {
+	out := LoadResult{latencies: map[string][]time.Duration{}, numbers: map[string]struct{}{}, ErrorKinds: map[string]int64{}}
+	var genCPU float64
+	for _, p := range parts {
+		out.Seconds += p.Seconds
+		out.Messages += p.Messages
+		out.Conversations += p.Conversations
+		out.MessagesTotal += p.MessagesTotal
+		out.Receipts += p.Receipts
+		out.Errors += p.Errors
+		genCPU += p.GeneratorCPUCores * p.Seconds
+		for step, l := range p.latencies {
+			out.latencies[step] = append(out.latencies[step], l...)
+		}
+		for no := range p.numbers {
+			out.numbers[no] = struct{}{}
+		}
+		for kind, n := range p.ErrorKinds {
+			out.ErrorKinds[kind] += n
+		}
+		out.ErrorSamples = append(out.ErrorSamples, p.ErrorSamples[:min(len(p.ErrorSamples), maxSamples-len(out.ErrorSamples))]...)
+	}
+	if out.Seconds > 0 {
+		out.GeneratorCPUCores = genCPU / out.Seconds
+		out.summarise()
+	}
+	return out
 }
 
 // summarise returns the percentiles (nearest rank) of latencies.

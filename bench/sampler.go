@@ -22,7 +22,7 @@ type ServerStats struct {
 }
 
 // Sampler measures a server process and the servers it uses (the database and Redis) during
-// the measured window.
+// the measured window, or over several windows (the rounds of a run) taken together.
 type Sampler struct {
 	mu     sync.Mutex
 	pid    int
@@ -30,6 +30,9 @@ type Sampler struct {
 	start  map[int]cpuTime
 	mstart cpuTime
 	procs  procSnapshot
+	used   map[int]time.Duration // CPU time of each watched process in the windows closed so far
+	mused  time.Duration         // the machine's busy CPU time in them
+	wall   time.Duration         // their length
 	stats  ServerStats
 	failed []error
 }
@@ -37,7 +40,7 @@ type Sampler struct {
 // NewSampler watches pid (0 for none) and the servers listening on the ports named, e.g.
 // {"mariadbd": 3306, "redis-server": 6379}; a port nobody listens on is left out.
 func NewSampler(pid int, ports map[string]int) *Sampler {
-	s := &Sampler{pid: pid, pids: map[string][]int{}, start: map[int]cpuTime{},
+	s := &Sampler{pid: pid, pids: map[string][]int{}, start: map[int]cpuTime{}, used: map[int]time.Duration{},
 		stats: ServerStats{PID: pid, OthersCPU: map[string]float64{}}}
 	for name, port := range ports {
 		if p := listenerPID(port); p != 0 && p != pid {
@@ -48,6 +51,7 @@ func NewSampler(pid int, ports map[string]int) *Sampler {
 }
 
 // Window reads CPU times as the measured window opens and closes; pass it as LoadConfig.Window.
+// The CPU figures are those of every window closed so far, together.
 func (s *Sampler) Window(open bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,20 +66,36 @@ func (s *Sampler) Window(open bool) {
 		return
 	}
 	end := s.machine()
-	s.stats.MachineCPU = end.coresSince(s.mstart)
+	wall := end.wall.Sub(s.mstart.wall)
+	if s.mstart.wall.IsZero() || wall <= 0 {
+		return
+	}
+	s.wall += wall
+	s.mused += end.cpu - s.mstart.cpu
+	s.stats.MachineCPU = cores(s.mused, s.wall)
 	skip := map[int]bool{os.Getpid(): true}
 	for _, pid := range s.all() {
 		skip[pid] = true
+		s.used[pid] += s.usedBy(pid)
 	}
-	s.stats.Bystanders = busiest(s.procs, allProcs(), end.wall.Sub(s.mstart.wall), skip, 4)
+	s.stats.Bystanders = busiest(s.procs, allProcs(), wall, skip, 4)
 	if s.pid != 0 {
-		s.stats.CPUCores = s.coresOf(s.pid)
+		s.stats.CPUCores = cores(s.used[s.pid], s.wall)
 	}
 	for name, pids := range s.pids {
+		s.stats.OthersCPU[name] = 0
 		for _, pid := range pids {
-			s.stats.OthersCPU[name] += s.coresOf(pid)
+			s.stats.OthersCPU[name] += cores(s.used[pid], s.wall)
 		}
 	}
+}
+
+// cores is CPU time used over a length of time, in cores (1 = one core busy all along).
+func cores(used, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return float64(used) / float64(wall)
 }
 
 // machine reads the machine's busy CPU time, recording a failure.
@@ -99,8 +119,8 @@ func (s *Sampler) all() []int {
 	return out
 }
 
-// coresOf returns the cores pid used since the window opened.
-func (s *Sampler) coresOf(pid int) float64 {
+// usedBy returns the CPU time pid used since the window opened.
+func (s *Sampler) usedBy(pid int) time.Duration {
 	start, ok := s.start[pid]
 	if !ok {
 		return 0
@@ -110,7 +130,7 @@ func (s *Sampler) coresOf(pid int) float64 {
 		s.failed = append(s.failed, err)
 		return 0
 	}
-	return t.coresSince(start)
+	return t.cpu - start.cpu
 }
 
 // Stats reads the server's memory now and returns everything measured.

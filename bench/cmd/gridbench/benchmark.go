@@ -14,7 +14,7 @@ import (
 	"gridbot/bench"
 )
 
-// benchmark is one gridbench run: gridbot's side, then the baseline's.
+// benchmark is one gridbench run: gridbot and the baseline taking turns, a round each.
 type benchmark struct {
 	opts    options
 	stderr  io.Writer
@@ -24,7 +24,22 @@ type benchmark struct {
 	root    string // the repository
 }
 
-// run measures both sides and evaluates the targets; the report is returned even when a side failed.
+// server is one side of a run: a server under load, driven a round at a time, and what ends it.
+type server struct {
+	name    string
+	target  bench.Target
+	check   bench.Checker
+	rate    float64
+	pid     int
+	sampler *bench.Sampler
+	probe   *bench.Probe
+	rounds  []bench.LoadResult
+	// end completes the side once every round is over (cases, logs) and stops what was started.
+	end func(ctx context.Context, side *bench.Side) error
+}
+
+// run starts both servers, lets them take turns for the rounds, and evaluates the targets; the
+// report is returned even when a round failed.
 func (b *benchmark) run(ctx context.Context) (*bench.Report, error) {
 	b.runID = bench.NewRunID()
 	dir, err := os.MkdirTemp("", "gridbench-")
@@ -38,25 +53,58 @@ func (b *benchmark) run(ctx context.Context) (*bench.Report, error) {
 		return nil, err
 	}
 	r := &bench.Report{Settings: b.settings(ctx)}
-	if r.Gridbot, err = b.gridbotSide(ctx, &r.Settings); err != nil {
+	g, err := b.gridbot(ctx, &r.Settings)
+	if err != nil {
 		return nil, err
 	}
+	var base *server
 	if b.opts.baseline {
-		side, err := b.baselineSide(ctx)
-		if err != nil {
-			return nil, err
+		if base, err = b.baseline(ctx); err != nil {
+			_, gerr := b.finish(ctx, g)
+			return nil, errors.Join(err, gerr)
 		}
-		r.Baseline = &side
+	}
+	b.checkQuiet(ctx, &r.Settings)
+	loadErr := b.takeTurns(ctx, g, base, r)
+	var endErr error
+	r.Gridbot, endErr = b.finish(ctx, g)
+	if base != nil {
+		side, err := b.finish(ctx, base)
+		r.Baseline, endErr = &side, errors.Join(endErr, err)
 	}
 	r.Evaluate()
-	return r, nil
+	return r, errors.Join(loadErr, endErr)
+}
+
+// takeTurns drives gridbot and the baseline in turn, a round each, rounds times: the machine's
+// speed drifts by several percent over a minute, and turns make the drift weigh on both alike.
+func (b *benchmark) takeTurns(ctx context.Context, g, base *server, r *bench.Report) error {
+	each := b.opts.duration / time.Duration(b.opts.rounds)
+	for i := range b.opts.rounds {
+		warmup := b.opts.warmup
+		if i > 0 {
+			warmup = min(warmup, time.Second) // the servers are warm: the new users' first messages
+		}
+		if err := b.drive(ctx, g, i, warmup, each); err != nil {
+			return err
+		}
+		round := bench.Round{Gridbot: g.rounds[i].MessagesPerSec}
+		if base != nil {
+			if err := b.drive(ctx, base, i, warmup, each); err != nil {
+				return err
+			}
+			round.Baseline = base.rounds[i].MessagesPerSec
+		}
+		r.Rounds = append(r.Rounds, round)
+	}
+	return nil
 }
 
 // settings records how the run is made.
 func (b *benchmark) settings(ctx context.Context) bench.Settings {
 	o := b.opts
 	s := bench.Settings{Command: b.command, Target: o.target, Warmup: o.warmup.String(), Duration: o.duration.String(),
-		Concurrency: o.concurrency, Users: o.users, Rate: o.rate, CPUs: runtime.NumCPU(),
+		Rounds: o.rounds, Concurrency: o.concurrency, Users: o.users, Rate: o.rate, CPUs: runtime.NumCPU(),
 		GoVersion: runtime.Version(), Revision: revision(ctx, b.root)}
 	switch {
 	case o.embedded:
@@ -69,67 +117,69 @@ func (b *benchmark) settings(ctx context.Context) bench.Settings {
 	return s
 }
 
-// gridbotSide starts gridbot when asked, drives it and counts its cases.
-func (b *benchmark) gridbotSide(ctx context.Context, s *bench.Settings) (bench.Side, error) {
+// gridbot starts gridbot when asked (else takes the running target) and watches it.
+func (b *benchmark) gridbot(ctx context.Context, s *bench.Settings) (*server, error) {
 	if b.opts.target != "" {
-		return b.targetSide(ctx, s)
+		return b.running(ctx)
 	}
 	env, err := bench.ParseEnv(b.opts.serverEnv)
 	if err != nil {
-		return bench.Side{}, err
+		return nil, err
 	}
 	g, err := bench.SpawnGridbot(ctx, bench.GridbotOptions{Root: b.root, Dir: b.dir, Embedded: b.opts.embedded,
 		MySQL: b.opts.mysql, Redis: b.opts.redis, Env: env, RunID: b.runID, Log: b.logf})
 	if err != nil {
-		return bench.Side{}, err
+		return nil, err
 	}
 	s.Storage, s.Target = g.Storage(), g.URL+"/wechat/callback"
-	b.checkQuiet(ctx, s)
-	logBefore := g.LogLines()
 	var probe *bench.Probe
 	if !b.opts.embedded {
 		probe = bench.NewProbe(b.opts.mysql, b.opts.redis)
 	}
-	side, loadErr := b.drive(ctx, "gridbot", b.target(s.Target), bench.CheckGridbot, b.opts.rate, g.Pid(), probe)
-	side.ServerLogLines = g.LogLines() - logBefore
-	if side.ServerLogLines > 0 {
-		b.logf("gridbot logged %d lines during the run; the last ones:\n%s", side.ServerLogLines, g.LogTail(min(side.ServerLogLines, 5)))
+	logBefore := g.LogLines()
+	srv := b.watch("gridbot", b.target(s.Target), bench.CheckGridbot, b.opts.rate, g.Pid(), probe)
+	srv.end = func(ctx context.Context, side *bench.Side) error {
+		side.ServerLogLines = g.LogLines() - logBefore
+		if side.ServerLogLines > 0 {
+			b.logf("gridbot logged %d lines during the run; the last ones:\n%s", side.ServerLogLines,
+				g.LogTail(min(side.ServerLogLines, 5)))
+		}
+		cases, err := g.Finish(ctx)
+		if err == nil {
+			side.CasesCreated = &cases
+		}
+		return err
 	}
-	cases, finishErr := g.Finish(context.WithoutCancel(ctx))
-	if finishErr == nil {
-		side.CasesCreated = &cases
-	}
-	return side, errors.Join(loadErr, finishErr)
+	return srv, nil
 }
 
-// targetSide drives an already running gridbot, counting its cases when given its database.
-func (b *benchmark) targetSide(ctx context.Context, s *bench.Settings) (bench.Side, error) {
+// running watches an already running gridbot, counting its cases when given its database.
+func (b *benchmark) running(ctx context.Context) (*server, error) {
 	var before int64
+	var probe *bench.Probe
 	if b.opts.casesDSN != "" {
 		n, err := bench.CountCases(ctx, "mysql", b.opts.casesDSN)
 		if err != nil {
-			return bench.Side{}, err
+			return nil, err
 		}
-		before = n
+		before, probe = n, bench.NewProbe(b.opts.casesDSN, "")
 	}
-	var probe *bench.Probe
-	if b.opts.casesDSN != "" {
-		probe = bench.NewProbe(b.opts.casesDSN, "")
+	srv := b.watch("gridbot", b.target(b.opts.target), bench.CheckGridbot, b.opts.rate, b.opts.pid, probe)
+	srv.end = func(ctx context.Context, side *bench.Side) error {
+		if b.opts.casesDSN == "" {
+			return nil
+		}
+		// Replies that missed their callback are still being processed for a moment.
+		time.Sleep(time.Second)
+		after, err := bench.CountCases(ctx, "mysql", b.opts.casesDSN)
+		if err != nil {
+			return err
+		}
+		created := after - before
+		side.CasesCreated = &created
+		return nil
 	}
-	b.checkQuiet(ctx, s)
-	side, err := b.drive(ctx, "gridbot", b.target(b.opts.target), bench.CheckGridbot, b.opts.rate, b.opts.pid, probe)
-	if err != nil || b.opts.casesDSN == "" {
-		return side, err
-	}
-	// Replies that missed their callback are still being processed for a moment.
-	time.Sleep(time.Second)
-	after, err := bench.CountCases(ctx, "mysql", b.opts.casesDSN)
-	if err != nil {
-		return side, err
-	}
-	created := after - before
-	side.CasesCreated = &created
-	return side, nil
+	return srv, nil
 }
 
 // checkQuiet measures how busy the machine is before the load and warns when other work
@@ -146,58 +196,74 @@ func (b *benchmark) checkQuiet(ctx context.Context, s *bench.Settings) {
 	}
 }
 
-// baselineSide starts the baseline echo server, drives it as hard as it goes, and stops it.
-func (b *benchmark) baselineSide(ctx context.Context) (bench.Side, error) {
+// baseline starts the baseline echo server, to be driven as hard as it goes.
+func (b *benchmark) baseline(ctx context.Context) (*server, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return bench.Side{}, fmt.Errorf("baseline: %w", err)
+		return nil, fmt.Errorf("baseline: %w", err)
 	}
 	t := b.target("")
 	p, err := bench.SpawnBaseline(ctx, exe, b.dir, t)
 	if err != nil {
-		return bench.Side{}, err
+		return nil, err
 	}
 	b.logf("baseline echo server (pid %d) on %s", p.Pid(), p.URL)
 	t.CallbackURL = p.URL + "/wechat/callback"
-	side, err := b.drive(ctx, "baseline", t, bench.CheckEcho, 0, p.Pid(), nil)
-	side.ServerLogLines = p.LogLines()
-	return side, errors.Join(err, p.Stop(10*time.Second))
+	srv := b.watch("baseline", t, bench.CheckEcho, 0, p.Pid(), nil)
+	srv.end = func(_ context.Context, side *bench.Side) error {
+		side.ServerLogLines = p.LogLines()
+		return p.Stop(10 * time.Second)
+	}
+	return srv, nil
 }
 
-// drive runs the load against one server and reads its process statistics and, with a probe,
-// its database's and Redis's counters.
-func (b *benchmark) drive(ctx context.Context, name string, t bench.Target, c bench.Checker, rate float64, pid int,
-	probe *bench.Probe) (bench.Side, error) {
+// watch sets up the measuring of a server: its process statistics and, with a probe, its
+// database's and Redis's counters, over all its rounds.
+func (b *benchmark) watch(name string, t bench.Target, c bench.Checker, rate float64, pid int, probe *bench.Probe) *server {
 	var ports map[string]int
 	if probe != nil {
 		ports = bench.ServerPorts(probe.MySQLDSN(), probe.RedisURL())
 	}
-	sampler := bench.NewSampler(pid, ports)
-	window := sampler.Window
-	if probe != nil {
-		window = func(open bool) {
-			sampler.Window(open)
-			probe.Window(open)
+	return &server{name: name, target: t, check: c, rate: rate, pid: pid, sampler: bench.NewSampler(pid, ports), probe: probe}
+}
+
+// drive runs one round of load against a server, with users of its own.
+func (b *benchmark) drive(ctx context.Context, s *server, round int, warmup, window time.Duration) error {
+	measure := s.sampler.Window
+	if s.probe != nil {
+		measure = func(open bool) {
+			s.sampler.Window(open)
+			s.probe.Window(open)
 		}
 	}
-	b.logf("driving %s for %s + %s with %d users, %d at a time", name, b.opts.warmup, b.opts.duration,
-		b.opts.users, b.opts.concurrency)
-	res, err := bench.RunLoad(ctx, bench.LoadConfig{Target: t, Checker: c, Warmup: b.opts.warmup,
-		Duration: b.opts.duration, Concurrency: b.opts.concurrency, Users: b.opts.users, Rate: rate,
-		Timeout: b.opts.timeout, OpenIDs: "oBench" + name[:1] + "_" + b.runID + "_", Window: window})
-	side := bench.Side{Load: res}
-	if probe != nil {
-		counters, perr := probe.Result()
+	b.logf("round %d/%d: driving %s for %s + %s with %d users, %d at a time", round+1, b.opts.rounds, s.name, warmup,
+		window, b.opts.users, b.opts.concurrency)
+	res, err := bench.RunLoad(ctx, bench.LoadConfig{Target: s.target, Checker: s.check, Warmup: warmup,
+		Duration: window, Concurrency: b.opts.concurrency, Users: b.opts.users, Rate: s.rate, Timeout: b.opts.timeout,
+		OpenIDs: fmt.Sprintf("oBench%s%d_%s_", s.name[:1], round, b.runID), Window: measure})
+	s.rounds = append(s.rounds, res)
+	b.logf("%s: %.1f messages/s, p99 %.1f ms, %d errors", s.name, res.MessagesPerSec, res.Latency.P99, res.Errors)
+	return err
+}
+
+// finish merges a server's rounds, reads its statistics and ends it.
+func (b *benchmark) finish(ctx context.Context, s *server) (bench.Side, error) {
+	side := bench.Side{Load: bench.MergeLoads(s.rounds...)}
+	var errs []error
+	if s.probe != nil {
+		counters, err := s.probe.Result()
 		side.Counters = &counters
-		err = errors.Join(err, perr)
+		errs = append(errs, err)
 	}
-	if pid != 0 {
-		stats, serr := sampler.Stats()
+	if s.pid != 0 {
+		stats, err := s.sampler.Stats()
 		side.Server = &stats
-		err = errors.Join(err, serr)
+		errs = append(errs, err)
 	}
-	b.logf("%s: %.1f messages/s, p99 %.1f ms, %d errors", name, res.MessagesPerSec, res.Latency.P99, res.Errors)
-	return side, err
+	if s.end != nil {
+		errs = append(errs, s.end(context.WithoutCancel(ctx), &side))
+	}
+	return side, errors.Join(errs...)
 }
 
 // target is the account the phones sign and encrypt for, at url.

@@ -20,6 +20,7 @@ type options struct {
 	embedded    bool
 	duration    time.Duration
 	warmup      time.Duration
+	rounds      int
 	timeout     time.Duration
 	concurrency int
 	users       int
@@ -58,8 +59,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.target, "target", "", "callback URL of a running gridbot on this machine, e.g. http://127.0.0.1:8080/wechat/callback")
 	fs.BoolVar(&o.spawn, "spawn", false, "build and start gridbot serve on MariaDB and Redis")
 	fs.BoolVar(&o.embedded, "embedded", false, "build and start gridbot serve on SQLite and the embedded Redis")
-	fs.DurationVar(&o.duration, "duration", 30*time.Second, "measured window")
-	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before the measured window")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "measured window of each server, all rounds together")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before the first round's window (later rounds: at most 1s)")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds taking turns between gridbot and the baseline, each measuring duration/rounds")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "how long a message waits for its answer (WeChat waits 5 s)")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "messages in flight at most (virtual users talking at once)")
 	fs.IntVar(&o.users, "users", 0, "distinct virtual users (openids); 0 means --concurrency")
@@ -98,6 +100,9 @@ func (o *options) check() error {
 	}
 	if o.users == 0 {
 		o.users = o.concurrency
+	}
+	if o.rounds < 1 || o.duration/time.Duration(max(o.rounds, 1)) < time.Second {
+		return errors.New("--rounds must be at least 1, with at least 1s of --duration each")
 	}
 	if o.target != "" {
 		u, err := loopbackURL(o.target)
