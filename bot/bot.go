@@ -107,6 +107,7 @@ type Bot struct {
 	teams     map[string]models.Team
 	redis     *redis.Client
 	batch     *store.Batcher // shares Redis round trips between concurrent turns
+	decoded   decodedPeople  // cached people already decoded
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -181,7 +182,7 @@ func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
 // unknown userid); on the Official Account anyone, a citizen created on first contact.
 func (b *Bot) identify(ctx context.Context, in models.Inbound, at time.Time) (models.Person, bool, error) {
 	h := heldFor(ctx, in.OpenID)
-	if p, ok := h.cachedIdentity(in.Channel, at); ok {
+	if p, ok := b.cachedIdentity(h, in.Channel, at); ok {
 		return p, true, nil
 	}
 	var (

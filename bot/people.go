@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -43,12 +44,18 @@ func (b *Bot) personKey(channel models.Channel, id string) string {
 }
 
 // cachedIdentity returns the person cached for the turn's sender when it is still current.
-func (h *held) cachedIdentity(channel models.Channel, at time.Time) (models.Person, bool) {
+func (b *Bot) cachedIdentity(h *held, channel models.Channel, at time.Time) (models.Person, bool) {
 	if h == nil || h.person == nil {
 		return models.Person{}, false
 	}
-	var c cachedPerson
-	if err := json.Unmarshal(h.person, &c); err != nil || c.Gen != h.gen {
+	c, ok := b.decoded.get(h.person)
+	if !ok {
+		if err := json.Unmarshal(h.person, &c); err != nil {
+			return models.Person{}, false
+		}
+		b.decoded.put(h.person, c)
+	}
+	if c.Gen != h.gen {
 		return models.Person{}, false
 	}
 	p := c.Person
@@ -56,6 +63,35 @@ func (h *held) cachedIdentity(channel models.Channel, at time.Time) (models.Pers
 		return models.Person{}, false // the database records this message's time
 	}
 	return p, true
+}
+
+// decodedPeople remembers cached people as decoded, by their cached bytes: someone writing
+// again finds the same bytes in Redis until their cached copy changes, and is not decoded
+// again. It forgets everything when it holds maxDecoded of them.
+type decodedPeople struct {
+	mu sync.Mutex
+	m  map[string]cachedPerson
+}
+
+// maxDecoded bounds the decoded people kept in memory.
+const maxDecoded = 10000
+
+// get returns the person decoded from raw before, if any.
+func (d *decodedPeople) get(raw []byte) (cachedPerson, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c, ok := d.m[string(raw)]
+	return c, ok
+}
+
+// put remembers the person decoded from raw.
+func (d *decodedPeople) put(raw []byte, c cachedPerson) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil || len(d.m) >= maxDecoded {
+		d.m = make(map[string]cachedPerson)
+	}
+	d.m[string(raw)] = c
 }
 
 // remember queues a person read from the database to be cached when the turn releases its lock.

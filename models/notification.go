@@ -1,5 +1,7 @@
 package models
 
+import "slices"
+
 // The kinds of notification intents: what happened, for whom.
 const (
 	NoticeReceived          = "case_received"           // reporter: received, with tracking number
@@ -30,4 +32,11 @@ type Notice struct {
 	Deadline    string   `json:"deadline,omitempty"` // local time, "2006-01-02 15:04"
 	Contact     string   `json:"contact,omitempty"`
 	Shortcuts   []string `json:"shortcuts,omitempty"` // replies that act on the case from the message
+}
+
+// Equal reports whether two notices say the same.
+func (n Notice) Equal(o Notice) bool {
+	return n.TrackingNo == o.TrackingNo && n.CaseKind == o.CaseKind && n.Matter == o.Matter && n.Place == o.Place &&
+		n.Description == o.Description && n.State == o.State && n.Action == o.Action && n.Note == o.Note &&
+		n.Deadline == o.Deadline && n.Contact == o.Contact && slices.Equal(n.Shortcuts, o.Shortcuts)
 }

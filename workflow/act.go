@@ -39,6 +39,9 @@ type change struct {
 	intents []models.Intent
 	// reporter is the case's reporter if already read (ID 0 otherwise).
 	reporter models.Person
+	// last is the notice the change rendered last, as rendered.
+	last     models.Notice
+	rendered []byte
 }
 
 // Act applies an action to a case: it checks the state machine, the actor's role and

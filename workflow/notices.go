@@ -102,18 +102,32 @@ func (ch *change) to(kind string, p models.Person, staff bool) {
 	ch.add(kind, p, ch.notice(staff))
 }
 
-// add writes one intent on the channel the person can be reached on; nothing if none.
+// add writes one intent on the channel the person can be reached on; nothing if none. A notice
+// like the one before (a team's members get the same) is not rendered again.
 func (ch *change) add(kind string, p models.Person, n models.Notice) {
+	if ch.rendered == nil || !ch.last.Equal(n) {
+		ch.last, ch.rendered = n, marshalNotice(n)
+	}
+	ch.addPayload(kind, p, ch.rendered)
+}
+
+// addPayload writes one intent with a rendered notice, as add does.
+func (ch *change) addPayload(kind string, p models.Person, payload []byte) {
 	channel := reachable(p)
 	if channel == "" || p.ID == 0 {
 		return
 	}
+	ch.intents = append(ch.intents, models.Intent{RecipientID: p.ID, Channel: channel, Kind: kind, CaseID: ch.c.ID,
+		DedupKey: fmt.Sprintf("%s:%s:v%d:%d", kind, ch.c.TrackingNo, ch.c.Version+1, p.ID), Payload: payload})
+}
+
+// marshalNotice renders a notice as an intent's payload.
+func marshalNotice(n models.Notice) []byte {
 	payload, err := json.Marshal(n)
 	if err != nil { // cannot happen: the notice has only strings
 		panic("workflow: marshal notice: " + err.Error())
 	}
-	ch.intents = append(ch.intents, models.Intent{RecipientID: p.ID, Channel: channel, Kind: kind, CaseID: ch.c.ID,
-		DedupKey: fmt.Sprintf("%s:%s:v%d:%d", kind, ch.c.TrackingNo, ch.c.Version+1, p.ID), Payload: payload})
+	return payload
 }
 
 // notice renders what a message about the case shows. Staff see the description, place,
