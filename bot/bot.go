@@ -112,6 +112,9 @@ type Bot struct {
 	now       func() time.Time
 }
 
+// Batcher is the bot's pipeline sharing, for other users of its Redis to share its round trips.
+func (b *Bot) Batcher() *store.Batcher { return b.batch }
+
 // New builds the bot.
 func New(cfg Config, cat Catalogue, people People, cases Cases, media Media, deadlines Deadlines, rdb *redis.Client, log *slog.Logger) *Bot {
 	if cfg.DefaultLimit.Amount == 0 {

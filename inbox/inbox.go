@@ -64,6 +64,9 @@ type Config struct {
 	KeyPrefix    string        // Redis key prefix
 	BusyText     string        // the answer when processing failed or the pool is full
 	ProcessLimit time.Duration // the longest one processing attempt may take
+	// Batch shares Redis round trips with the other users of the same Redis (the bot's); nil
+	// gives the inbox a batcher of its own.
+	Batch *store.Batcher
 }
 
 // Service is the inbox. Build it with New, call Run to start its retry loop, Close to drain.
@@ -106,7 +109,10 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 		now: time.Now}
 	s.done = newFinisher(st, rdb, 2*cfg.Window, s.replyKey, func(msg string, err error) { log.Error(msg, "err", err) })
 	s.writer = newWriter(st, writers, writeBatch)
-	s.batch = store.NewBatcher(rdb, 5*time.Second)
+	s.batch = cfg.Batch
+	if s.batch == nil {
+		s.batch = store.NewBatcher(rdb, 5*time.Second)
+	}
 	for range max(cfg.Workers, 1) {
 		s.pool.Go(s.worker)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"gridbot/store"
 )
 
 // globalScript admits one send when the global window (KEYS[1]) has room, counting it, and
@@ -70,7 +72,12 @@ type RedisLimiter struct {
 	cfg    RateConfig
 	global *redis.Script
 	turns  *redis.Script
+	batch  *store.Batcher // nil: a round trip of its own for each call
 }
+
+// ShareRoundTrips books turns in the shared pipelines of batch (the bot's), which a new case's
+// notices are booked in as it is written, instead of a round trip of their own.
+func (l *RedisLimiter) ShareRoundTrips(batch *store.Batcher) { l.batch = batch }
 
 // NewRedisLimiter returns a limiter keeping its counters under prefix.
 func NewRedisLimiter(client redis.UniversalClient, prefix string, cfg RateConfig) *RedisLimiter {
@@ -111,11 +118,25 @@ func (l *RedisLimiter) Turns(ctx context.Context, recipients []int64) ([]time.Du
 		keys[i] = l.scheduleKey(r)
 		args = append(args, counts[r])
 	}
-	res, err := l.turns.Run(ctx, l.client, keys, args...).Int64Slice()
+	res, err := l.runTurns(ctx, keys, args).Int64Slice()
 	if err != nil || len(res) != len(recipients) {
 		return nil, fmt.Errorf("rate limit turns: %w", scriptErr(err, res))
 	}
 	return spreadBack(recipients, order, counts, res), nil
+}
+
+// runTurns runs the turns script, in a shared pipeline when there is one: by its hash, loading
+// it on its own when Redis does not have it yet.
+func (l *RedisLimiter) runTurns(ctx context.Context, keys []string, args []any) *redis.Cmd {
+	if l.batch == nil {
+		return l.turns.Run(ctx, l.client, keys, args...)
+	}
+	var cmd *redis.Cmd
+	l.batch.Do(func(pipe redis.Pipeliner) { cmd = l.turns.EvalSha(ctx, pipe, keys, args...) })
+	if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+		return l.turns.Run(ctx, l.client, keys, args...)
+	}
+	return cmd
 }
 
 // tally returns the distinct ids in the order each first appears, and how often each appears.

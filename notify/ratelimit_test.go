@@ -128,3 +128,18 @@ func TestRedisLimiterTurnsStartAfreshOnceTheBookedTurnsPassed(t *testing.T) {
 		t.Fatalf("a turn after the booked ones passed = %v, %v; want now", waits, err)
 	}
 }
+
+func TestRedisLimiterBooksTurnsInSharedPipelines(t *testing.T) {
+	rdb, prefix := storetest.Redis(t)
+	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{PerRecipient: 1, RecipientWindow: time.Minute})
+	l.ShareRoundTrips(store.NewBatcher(rdb.Client, 5*time.Second))
+	if err := rdb.Client.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []time.Duration{0, time.Minute, 2 * time.Minute} { // the first loads the script
+		got, err := l.Turns(ctx, []int64{7})
+		if err != nil || len(got) != 1 || (got[0]-want).Abs() > 2*time.Second {
+			t.Fatalf("call %d: Turns = %v, %v; want a turn in %s", i, got, err, want)
+		}
+	}
+}

@@ -159,7 +159,8 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 		cat, peopleService{a.store, county}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
 		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
-		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText()},
+		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText(),
+		Batch: g.bot.Batcher()},
 		a.store, a.redis.Client, g.bot, g.late, a.log)
 	return nil
 }
@@ -227,14 +228,16 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 	if err != nil {
 		return err
 	}
+	limiter := notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
+		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})
+	limiter.ShareRoundTrips(g.bot.Batcher()) // openConversations made the bot
 	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
 		PeopleChanged: func(ctx context.Context) {
 			if err := bot.ForgetPeople(ctx, a.redis.Client, a.cfg.RedisKeyPrefix); err != nil {
 				a.log.Warn("could not retire cached people", "err", err)
 			}
 		},
-		Limiter: notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
-			notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})}
+		Limiter: limiter}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
