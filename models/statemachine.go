@@ -1,6 +1,9 @@
 package models
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // State is where a case stands in the closed loop.
 type State string
@@ -150,23 +153,34 @@ func Transitions() []Transition {
 // Next checks that role may take action on a case in state from and returns the state it moves
 // to. A move the machine does not have is a conflict; a role not allowed to make it is forbidden.
 func Next(action Action, from State, role Role) (State, error) {
-	var found bool
-	for _, t := range Transitions() {
-		if t.Action != action || t.From != from {
-			continue
-		}
-		found = true
+	moves := transitionsFrom()[move{action, from}]
+	for _, t := range moves {
 		for _, r := range t.Roles {
 			if r == role {
 				return t.To, nil
 			}
 		}
 	}
-	if !found {
+	if len(moves) == 0 {
 		return "", Errorf(EConflict, "cannot %s a case that is %s", action, describeState(from))
 	}
 	return "", Errorf(EForbidden, "a %s may not %s a case that is %s", role, action, describeState(from))
 }
+
+// move is an action taken on a case in a state.
+type move struct {
+	action Action
+	from   State
+}
+
+// transitionsFrom is the state machine indexed by move, built once (it never changes).
+var transitionsFrom = sync.OnceValue(func() map[move][]Transition {
+	out := map[move][]Transition{}
+	for _, t := range Transitions() {
+		out[move{t.Action, t.From}] = append(out[move{t.Action, t.From}], t)
+	}
+	return out
+})
 
 // describeState names a state for an error message, including the empty pre-creation state.
 func describeState(s State) string {
