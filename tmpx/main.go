@@ -33,7 +33,7 @@ func main() {
 	reply := "是否需要对您的身份保密？\n1 保密（办理人员看不到您的信息）\n2 不保密（便于办理人员联系您）"
 	now := time.Now()
 	const B = 300
-	variants := []string{"join", "elt", "inlist"}
+	variants := []string{"case", "join", "tvc", "inlist", "multi"}
 	for round := 0; round < 3; round++ {
 		for vi, v := range variants {
 			start := time.Now()
@@ -75,22 +75,6 @@ func build(v string, keys []string, reply string, now time.Time) (string, []any)
 		sb.WriteString(") AS v ON inbox.dedup_key = v.k SET inbox.state = v.s, inbox.reply = v.r, inbox.done_at = COALESCE(v.d, inbox.done_at), inbox.attempts = inbox.attempts + 1")
 		q := strings.Replace(sb.String(), "v.d", "v.`CAST(NULL AS DATETIME(6))`", 1)
 		return q, args
-	case "elt":
-		var ids, replies strings.Builder
-		var idArgs, replyArgs []any
-		for i, k := range keys {
-			if i > 0 { ids.WriteString(", "); replies.WriteString(", ") }
-			ids.WriteString("?"); replies.WriteString("?")
-			var n int64
-			fmt.Sscanf(k, "wechat:msg:%d", &n)
-			idArgs = append(idArgs, n-1219312018524601347+1)
-			replyArgs = append(replyArgs, reply)
-		}
-		args = append(args, "done", now)
-		args = append(args, idArgs...)
-		args = append(args, replyArgs...)
-		args = append(args, idArgs...)
-		return "UPDATE tmpx.inbox SET state = ?, done_at = ?, attempts = attempts + 1, reply = ELT(FIELD(id, " + ids.String() + "), " + replies.String() + ") WHERE id IN (" + ids.String() + ")", args
 	case "inlist":
 		args = append(args, "done", now)
 		for _, k := range keys { args = append(args, k) }
