@@ -15,8 +15,12 @@ func (b *Bot) duplicate(t *turn) (models.Case, bool, error) {
 		return models.Case{}, false, nil
 	}
 	var before int64
-	for range duplicatePages {
-		cands, err := b.cases.OpenCasesOfMatter(t.ctx, s.MatterCode, s.Location.TownshipCode, before, duplicatePage)
+	for page := range duplicatePages {
+		size := duplicatePage
+		if page == 0 {
+			size = duplicateFirstPage
+		}
+		cands, err := b.cases.OpenCasesOfMatter(t.ctx, s.MatterCode, s.Location.TownshipCode, before, size)
 		if err != nil {
 			return models.Case{}, false, err
 		}
@@ -25,7 +29,7 @@ func (b *Bot) duplicate(t *turn) (models.Case, bool, error) {
 				return c, true, nil
 			}
 		}
-		if len(cands) < duplicatePage {
+		if len(cands) < size {
 			break
 		}
 		before = cands[len(cands)-1].ID
@@ -34,10 +38,11 @@ func (b *Bot) duplicate(t *turn) (models.Case, bool, error) {
 }
 
 // The newest open cases of the matter in the township are looked at for a duplicate, a page at
-// a time: the nearest one is usually among the first.
+// a time, 52 at most: the nearest one is usually among the first few, so the first page is small.
 const (
-	duplicatePage  = 10
-	duplicatePages = 5
+	duplicateFirstPage = 4
+	duplicatePage      = 12
+	duplicatePages     = 5
 )
 
 // near reports whether two places are within the duplicate radius.
