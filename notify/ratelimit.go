@@ -57,7 +57,7 @@ type Limiter interface {
 }
 
 // RateConfig sets the shared limits: GRIDBOT_NOTIFY_RATE_GLOBAL sends per GlobalWindow (1s),
-// GRIDBOT_NOTIFY_RATE_RECIPIENT sends per RecipientWindow (1m) to one person.
+// GRIDBOT_NOTIFY_RATE_PER_PERSON sends per RecipientWindow (1m) to one person.
 type RateConfig struct {
 	Global          int
 	GlobalWindow    time.Duration
