@@ -194,9 +194,9 @@ func (d *Dispatcher) runBatch() (int, error) {
 	safeUntil := claimed.Add(d.cfg.Lease - d.cfg.SendTimeout - maxInlineWait)
 	later := &deferrals{}
 	defer d.flushDeferrals(later)
-	batch = d.paceClaimed(batch, later)
-	people := d.recipients(batch)
-	for left := batch; len(left) > 0; {
+	due := d.paceClaimed(batch, later)
+	people := d.recipients(due)
+	for left := due; len(left) > 0; {
 		if d.run.Err() != nil || d.now().After(safeUntil) {
 			d.release(left)
 			break

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"gridbot/models"
@@ -46,8 +47,9 @@ func (d *Dispatcher) turns(ctx context.Context, intents []models.Intent) ([]time
 }
 
 // paceClaimed books turns for the claimed intents not paced yet; those whose turn is later go
-// back due at it (with the batch's deferrals) and are left out of the batch returned. When the
-// limiter cannot be reached they are attempted as they are.
+// back due at it (with the batch's deferrals) and are left out of the batch returned, so that
+// every intent attempted has its turn. When the limiter cannot be reached they go back as they
+// were, due at once, and wait for it.
 func (d *Dispatcher) paceClaimed(batch []models.Intent, later *deferrals) []models.Intent {
 	var unpaced []models.Intent
 	for _, in := range batch {
@@ -63,7 +65,8 @@ func (d *Dispatcher) paceClaimed(batch []models.Intent, later *deferrals) []mode
 	waits, err := d.turns(ctx, unpaced)
 	if err != nil {
 		d.log.Warn("book rate-limit turns", "count", len(unpaced), "intent_id", unpaced[0].ID, "err", err)
-		return batch
+		d.release(unpaced)
+		return slices.DeleteFunc(slices.Clone(batch), func(in models.Intent) bool { return !in.Paced })
 	}
 	wait := make(map[int64]time.Duration, len(unpaced))
 	for i, in := range unpaced {

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -253,4 +254,47 @@ func checkShared(t *testing.T, deferred []models.Intent, start time.Time, window
 			t.Errorf("intent %d due after %s, want about %s", in.ID, wait, window)
 		}
 	}
+}
+
+// turnlessLimiter cannot book turns (its script fails); the global limit still answers.
+type turnlessLimiter struct{ Limiter }
+
+// Turns fails.
+func (turnlessLimiter) Turns(context.Context, []int64) ([]time.Duration, error) {
+	return nil, errors.New("NOSCRIPT No matching script")
+}
+
+func TestIntentsWithoutATurnWaitWhenTurnsCannotBeBooked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		r := newBatchRig(t, s, RateConfig{PerRecipient: 10}, 1)
+		r.d.limiter = turnlessLimiter{r.limiter}
+		payload := []byte(`{"tracking_no":"T0002","state":"signed"}`)
+		var in []models.Intent
+		for i := range 5 {
+			in = append(in, models.Intent{RecipientID: r.people[0].ID, Channel: models.ChannelWeChat,
+				Kind: models.NoticeStatus, DedupKey: fmt.Sprintf("turnless:%d", i), Payload: payload, Paced: i < 2})
+		}
+		if err := s.AddIntents(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := r.d.runBatch(); err != nil || n != 5 {
+			t.Fatalf("runBatch = %d, %v; want 5 claimed", n, err)
+		}
+		all, err := s.Intents(context.Background(), store.IntentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range all {
+			sent := got.State == models.IntentSent
+			waiting := got.State == models.IntentPending && !got.Paced && got.Attempts == 0 &&
+				time.Until(got.NextAttemptAt) < time.Second
+			if (got.Paced && !sent) || (!got.Paced && !waiting) {
+				t.Errorf("intent %s: %s, paced %v, %d attempts, due %s; want the paced sent, the others back unpaced",
+					got.DedupKey, got.State, got.Paced, got.Attempts, got.NextAttemptAt)
+			}
+		}
+		if r.official.sent != 2 {
+			t.Fatalf("%d sent, want the 2 paced ones", r.official.sent)
+		}
+	})
 }
