@@ -2,8 +2,8 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
