@@ -107,7 +107,7 @@ func (s *Service) run(entry models.InboxEntry, prep Prepared, j *job) {
 	if state == models.InboxDone {
 		// The reply goes to Redis and the done mark to the database with others, in one round
 		// trip and one commit; the claim, held until it expires, keeps retries waiting for it.
-		s.done.add(models.InboxOutcome{DedupKey: entry.DedupKey, State: state, Reply: reply})
+		s.done.add(models.InboxOutcome{ID: entry.ID, DedupKey: entry.DedupKey, State: state, Reply: reply})
 	} else {
 		if err := s.store.FinishInbound(ctx, entry.DedupKey, state, reply); err != nil {
 			s.log.ErrorContext(ctx, "recording an inbound message's outcome failed", "inbox_key", entry.DedupKey, "err", err)

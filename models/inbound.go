@@ -74,6 +74,7 @@ type InboxEntry struct {
 
 // InboxOutcome is the result of processing one inbox entry, named by its dedup key.
 type InboxOutcome struct {
+	ID       int64 // the entry's id when known (0: found by its dedup key)
 	DedupKey string
 	State    InboxState
 	Reply    string

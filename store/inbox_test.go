@@ -20,13 +20,16 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 			return e
 		}
 		done, pending, failed, twice, fresh := add(1), add(2), add(3), add(4), add(5)
+		done2, pending2, failed2, fresh2, mixed := add(11), add(12), add(13), add(15), add(16)
 		again, created, err := s.AddInbound(ctx, models.Inbound{Channel: models.ChannelWeChat, OpenID: "o-batch",
 			MsgID: 1, MsgType: models.MsgText, Content: "hi", ReceivedAt: time.Now()})
 		if err != nil || created || again.ID != done.ID || again.Message.Content != "hi" {
 			t.Fatalf("a retry = %+v, created %v, %v; want entry %d again", again, created, err, done.ID)
 		}
-		if err := s.FinishInbound(ctx, pending.DedupKey, models.InboxDone, "earlier"); err != nil {
-			t.Fatal(err)
+		for _, e := range []models.InboxEntry{pending, pending2} {
+			if err := s.FinishInbound(ctx, e.DedupKey, models.InboxDone, "earlier"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		tests := []struct {
 			name  string
@@ -36,6 +39,13 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 				{DedupKey: pending.DedupKey, State: models.InboxPending, Reply: "busy"},
 				{DedupKey: failed.DedupKey, State: models.InboxFailed}, {DedupKey: "wechat:msg:404", State: models.InboxDone},
 				{DedupKey: fresh.DedupKey, State: models.InboxPending, Reply: "稍后"}}},
+			{"by id, with one by key", []models.InboxOutcome{
+				{ID: done2.ID, DedupKey: done2.DedupKey, State: models.InboxDone, Reply: "好的，第二批"},
+				{ID: pending2.ID, DedupKey: pending2.DedupKey, State: models.InboxPending, Reply: "busy 2"},
+				{ID: failed2.ID, DedupKey: failed2.DedupKey, State: models.InboxFailed, Reply: "失败"},
+				{ID: 987654321, DedupKey: "wechat:msg:405", State: models.InboxDone, Reply: "gone"},
+				{ID: fresh2.ID, DedupKey: fresh2.DedupKey, State: models.InboxPending, Reply: "稍后 2"},
+				{DedupKey: mixed.DedupKey, State: models.InboxDone, Reply: "by key"}}},
 			{"repeated", []models.InboxOutcome{{DedupKey: twice.DedupKey, State: models.InboxPending, Reply: "busy"},
 				{DedupKey: twice.DedupKey, State: models.InboxDone, Reply: "second"}}},
 		}
@@ -56,6 +66,11 @@ func TestFinishInboundBatchRecordsEachOutcome(t *testing.T) {
 			{failed.ID, models.InboxFailed, "", 1, true},
 			{twice.ID, models.InboxDone, "second", 2, true},
 			{fresh.ID, models.InboxPending, "稍后", 1, false}, // never done: no done_at
+			{done2.ID, models.InboxDone, "好的，第二批", 1, true},
+			{pending2.ID, models.InboxPending, "busy 2", 2, true},
+			{failed2.ID, models.InboxFailed, "失败", 1, true},
+			{fresh2.ID, models.InboxPending, "稍后 2", 1, false},
+			{mixed.ID, models.InboxDone, "by key", 1, true},
 		}
 		for _, w := range want {
 			e, err := s.InboxEntry(ctx, w.id)
@@ -101,6 +116,7 @@ func TestAddInboundBatchTellsNewFromStored(t *testing.T) {
 				if r.New != b.isNew[i] || r.Entry.DedupKey != b.msgs[i].DedupKey() {
 					t.Errorf("%s: message %d new=%v key %s; want new=%v", b.name, i, r.New, r.Entry.DedupKey, b.isNew[i])
 				}
+				checkEntryID(t, s, r.Entry)
 			}
 		}
 		again, err := s.AddInboundBatch(ctx, []models.Inbound{text(1, "retry")})
@@ -111,4 +127,20 @@ func TestAddInboundBatchTellsNewFromStored(t *testing.T) {
 			t.Fatalf("inbox holds %d entries, want 6", n)
 		}
 	})
+}
+
+// checkEntryID checks that an entry's id, when the store gave one, is its own row's; SQLite and
+// MariaDB give the ids of new entries in the insert itself (MySQL leaves them 0).
+func checkEntryID(t *testing.T, s *store.Store, e models.InboxEntry) {
+	t.Helper()
+	if e.ID == 0 {
+		if s.Driver() == store.DriverSQLite {
+			t.Errorf("entry %s has no id", e.DedupKey)
+		}
+		return
+	}
+	row, err := s.InboxEntry(ctx, e.ID)
+	if err != nil || row.DedupKey != e.DedupKey {
+		t.Errorf("entry %s has id %d, whose row is %s (%v)", e.DedupKey, e.ID, row.DedupKey, err)
+	}
 }

@@ -27,21 +27,52 @@ func (s *Store) AddInboundBatch(ctx context.Context, msgs []models.Inbound) ([]m
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.pool(ctx).ExecContext(ctx, s.insertIgnoreInbox(len(rows)), inboxArgs(rows)...)
-	if err != nil {
-		return nil, translate(err, "inbound messages")
-	}
-	n, err := res.RowsAffected()
+	n, err := s.insertInboxRows(ctx, rows)
 	if err != nil {
 		return nil, translate(err, "inbound messages")
 	}
 	stored := map[string]inboxRow{}
-	if int(n) != len(rows) { // some were there already: read what is stored
+	if n != len(rows) { // some were there already: read what is stored
 		if stored, err = s.inboxByKeys(ctx, rows); err != nil {
 			return nil, err
 		}
 	}
 	return addedResults(msgs, rows, first, stored, receipt)
+}
+
+// insertInboxRows writes the rows that are new and returns how many; where the database says
+// (RETURNING), the rows written get their ids.
+func (s *Store) insertInboxRows(ctx context.Context, rows []inboxRow) (int, error) {
+	q, args := s.insertIgnoreInbox(len(rows)), inboxArgs(rows)
+	if !s.returning {
+		res, err := s.pool(ctx).ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		return int(n), err
+	}
+	got, err := s.pool(ctx).QueryContext(ctx, q+" RETURNING id, dedup_key", args...)
+	if err != nil {
+		return 0, err
+	}
+	defer got.Close()
+	ids := make(map[string]int64, len(rows))
+	for got.Next() {
+		var id int64
+		var key string
+		if err := got.Scan(&id, &key); err != nil {
+			return 0, err
+		}
+		ids[key] = id
+	}
+	if err := got.Err(); err != nil {
+		return 0, err
+	}
+	for i := range rows {
+		rows[i].ID = ids[rows[i].DedupKey]
+	}
+	return len(ids), nil
 }
 
 // newReceipt returns a random receipt for one batch.

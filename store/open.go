@@ -36,6 +36,9 @@ type Store struct {
 	numbers *numberBlock // this process's tracking numbers, shared by its transactions
 	multi   *sql.DB      // MySQL: connections that take several statements at once (casebatch.go)
 	inTx    bool         // a Store bound to a transaction (InTx)
+	// returning is set when INSERT … RETURNING is understood (SQLite, MariaDB 10.5+; not MySQL):
+	// a batch of new inbox entries learns their ids in the same statement.
+	returning bool
 }
 
 // Open connects to the database; it does not migrate.
@@ -76,7 +79,30 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.returning = o.Driver == DriverSQLite || s.mariaDBWithReturning(ctx)
 	return s, nil
+}
+
+// mariaDBWithReturning reports whether the server is MariaDB 10.5 or later, which has INSERT …
+// RETURNING; anything else, or a version it cannot read, is taken not to.
+func (s *Store) mariaDBWithReturning(ctx context.Context) bool {
+	var v string
+	if err := s.db.WithContext(ctx).Raw("SELECT VERSION()").Scan(&v).Error; err != nil {
+		return false
+	}
+	return returningVersion(v)
+}
+
+// returningVersion reads a server version string: MariaDB from 10.5 on has INSERT … RETURNING.
+func returningVersion(v string) bool {
+	if !strings.Contains(v, "MariaDB") {
+		return false
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 10 || (major == 10 && minor >= 5)
 }
 
 // openSQLite opens the embedded database file, creating its folder, with one connection so
@@ -178,7 +204,7 @@ func (s *Store) Close() error {
 // InTx runs fn inside one transaction; fn receives a Store bound to it. An error rolls back.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, driver: s.driver, numbers: s.numbers, inTx: true})
+		return fn(&Store{db: tx, driver: s.driver, numbers: s.numbers, inTx: true, returning: s.returning})
 	})
 }
 
