@@ -2,7 +2,6 @@ package bot
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 
 	"gridbot/models"
@@ -108,54 +106,13 @@ func (p *Places) addGrids(grids []models.Grid) error {
 		if len(g.Boundary) == 0 {
 			continue
 		}
-		area, err := parseBoundary(g.Boundary)
+		area, err := models.ParseBoundary(g.Boundary)
 		if err != nil {
-			return models.WrapError(models.EInvalid, err, "places: grid %q has an invalid boundary", g.Code)
+			return models.WrapError(models.EInvalid, err, "places: grid %q: the boundary", g.Code)
 		}
 		p.shapes = append(p.shapes, shape{grid: g.Code, area: area, bound: area.Bound()})
 	}
 	slices.SortFunc(p.shapes, func(a, b shape) int { return strings.Compare(a.grid, b.grid) })
-	return nil
-}
-
-// parseBoundary reads a GeoJSON Polygon or MultiPolygon in [lng, lat] order and checks its rings.
-func parseBoundary(raw []byte) (orb.MultiPolygon, error) {
-	geom, err := geojson.UnmarshalGeometry(raw)
-	if err != nil {
-		return nil, fmt.Errorf("parse geojson: %w", err)
-	}
-	var area orb.MultiPolygon
-	switch v := geom.Geometry().(type) {
-	case orb.Polygon:
-		area = orb.MultiPolygon{v}
-	case orb.MultiPolygon:
-		area = v
-	default:
-		return nil, fmt.Errorf("want a Polygon or MultiPolygon, got %s", geom.Type)
-	}
-	return area, checkArea(area)
-}
-
-// checkArea reports an empty area, an open or short ring, or a position out of range.
-func checkArea(area orb.MultiPolygon) error {
-	if len(area) == 0 {
-		return fmt.Errorf("no polygons")
-	}
-	for _, poly := range area {
-		if len(poly) == 0 {
-			return fmt.Errorf("a polygon without rings")
-		}
-		for _, ring := range poly {
-			if len(ring) < 4 || !ring.Closed() {
-				return fmt.Errorf("a ring must be closed and have at least 4 positions")
-			}
-			for _, pt := range ring {
-				if !(models.Point{Lat: pt.Lat(), Lng: pt.Lon()}).Valid() {
-					return fmt.Errorf("position [%v, %v] is out of range ([lng, lat] order)", pt.Lon(), pt.Lat())
-				}
-			}
-		}
-	}
 	return nil
 }
 

@@ -195,6 +195,16 @@ func TestParseReportsLineNumberedProblems(t *testing.T) {
 			"t.yaml:22: cannot unmarshal !!str `one` into int"},
 		{"bad role", "role: team_leader", "role: boss",
 			"t.yaml:29: person \"p-1\": role \"boss\""},
+		{"open boundary ring", "name: 第一网格}", "name: 第一网格, boundary: {type: Polygon, coordinates: " +
+			"[[[118.45, 24.69], [118.46, 24.69], [118.46, 24.70], [118.45, 24.70]]]}}",
+			"t.yaml:10: grid \"anhai-anping-01\": boundary has a ring that is not closed or has fewer than 4 positions"},
+		{"empty boundary", "name: 第一网格}", "name: 第一网格, boundary: {type: MultiPolygon, coordinates: []}}",
+			"t.yaml:10: grid \"anhai-anping-01\": boundary has no polygons"},
+		{"point as boundary", "name: 第一网格}", "name: 第一网格, boundary: {type: Point, coordinates: [118.45, 24.69]}}",
+			"t.yaml:10: grid \"anhai-anping-01\": boundary must be a Polygon or MultiPolygon, got Point"},
+		{"boundary in lat, lng order", "name: 第一网格}", "name: 第一网格, boundary: {type: Polygon, coordinates: " +
+			"[[[24.69, 118.45], [24.69, 118.46], [24.70, 118.46], [24.69, 118.45]]]}}",
+			"t.yaml:10: grid \"anhai-anping-01\": boundary has position [24.69, 118.45] out of range ([lng, lat] order)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

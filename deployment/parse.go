@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"gopkg.in/yaml.v3"
 
 	"gridbot/models"
@@ -185,44 +183,18 @@ func (c *checker) places(doc fileDoc, d *models.Deployment) {
 	}
 }
 
-// boundary checks a grid's GeoJSON polygon and returns it as JSON.
+// boundary checks a grid's GeoJSON polygon (models.ParseBoundary) and returns it as JSON.
 func (c *checker) boundary(g fileGrid) json.RawMessage {
 	if g.Boundary == nil {
 		return nil
 	}
 	b, err := json.Marshal(g.Boundary)
+	if err == nil {
+		_, err = models.ParseBoundary(b)
+	}
 	if err != nil {
-		c.addf(g.Line, "grid %q: boundary is not GeoJSON: %v", g.Code, err)
+		c.addf(g.Line, "grid %q: boundary %v", g.Code, err)
 		return nil
-	}
-	geom, err := geojson.UnmarshalGeometry(b)
-	if err != nil {
-		c.addf(g.Line, "grid %q: boundary is not GeoJSON: %v", g.Code, err)
-		return nil
-	}
-	var polys orb.MultiPolygon
-	switch v := geom.Geometry().(type) {
-	case orb.Polygon:
-		polys = orb.MultiPolygon{v}
-	case orb.MultiPolygon:
-		polys = v
-	default:
-		c.addf(g.Line, "grid %q: boundary must be a Polygon or MultiPolygon, got %s", g.Code, geom.Type)
-		return nil
-	}
-	for _, poly := range polys {
-		for _, ring := range poly {
-			if len(ring) < 4 || !ring.Closed() {
-				c.addf(g.Line, "grid %q: boundary ring must be closed and have at least 4 positions", g.Code)
-				return nil
-			}
-			for _, pt := range ring {
-				if p := (models.Point{Lat: pt.Lat(), Lng: pt.Lon()}); !p.Valid() {
-					c.addf(g.Line, "grid %q: boundary position [%v, %v] is out of range ([lng, lat] order)", g.Code, pt.Lon(), pt.Lat())
-					return nil
-				}
-			}
-		}
 	}
 	return b
 }
