@@ -279,7 +279,7 @@ func (b *Bot) setUnreachable(ctx context.Context, personID int64, unreachable bo
 	if err := b.people.SetUnreachable(ctx, personID, unreachable); err != nil {
 		return err
 	}
-	b.forgetPeople(ctx)
+	b.PeopleChanged(ctx)
 	return nil
 }
 

@@ -192,7 +192,7 @@ func (b *Bot) bind(t *turn, arg string) (string, error) {
 	default:
 		return "", err
 	}
-	b.forgetPeople(t.ctx)
+	b.PeopleChanged(t.ctx)
 	b.redis.Del(t.ctx, failKey)
 	t.person, t.sess = p, nil
 	team := ""

@@ -114,9 +114,10 @@ func (b *Bot) cachePerson(ctx context.Context, pipe redis.Pipeliner, h *held, ch
 	h.toCache = nil
 }
 
-// forgetPeople retires cached people after the bot changed one; a failure is logged, and the
-// cached copies expire by themselves.
-func (b *Bot) forgetPeople(ctx context.Context) {
+// PeopleChanged retires cached people after someone changed one (the bot itself, or the
+// notifier marking a person unreachable); a failure is logged, and the cached copies expire by
+// themselves.
+func (b *Bot) PeopleChanged(ctx context.Context) {
 	if h := heldFromContext(ctx); h != nil {
 		h.toCache = nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
+	"gridbot/store"
 )
 
 // finisher records finished entries in batches: their replies in Redis in one round trip, then
@@ -16,7 +17,7 @@ import (
 // lost in a crash is finished from Redis, not processed again.
 type finisher struct {
 	store    Store
-	redis    *redis.Client
+	batch    *store.Batcher // the inbox's shared Redis pipelines
 	replyTTL time.Duration
 	replyKey func(dedupKey string) string
 	in       chan models.InboxOutcome
@@ -27,9 +28,9 @@ type finisher struct {
 }
 
 // newFinisher starts the batching loop.
-func newFinisher(st Store, rdb *redis.Client, replyTTL time.Duration, replyKey func(string) string,
+func newFinisher(st Store, batch *store.Batcher, replyTTL time.Duration, replyKey func(string) string,
 	log func(string, error)) *finisher {
-	f := &finisher{store: st, redis: rdb, replyTTL: replyTTL, replyKey: replyKey,
+	f := &finisher{store: st, batch: batch, replyTTL: replyTTL, replyKey: replyKey,
 		in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}
 	go f.loop()
 	return f
@@ -130,15 +131,20 @@ func (f *finisher) record(marks []models.InboxOutcome) {
 	}
 }
 
-// storeReplies puts the batch's replies in Redis, where retries and duplicates read them.
+// storeReplies puts the batch's replies in Redis, where retries and duplicates read them, in
+// the inbox's next shared pipeline.
 func (f *finisher) storeReplies(batch []models.InboxOutcome) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	pipe := f.redis.Pipeline()
-	for _, o := range batch {
-		pipe.Set(ctx, f.replyKey(o.DedupKey), o.Reply, f.replyTTL)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		f.log("storing replies of finished inbox entries failed", err)
+	ctx := context.Background() // the batcher bounds its pipelines
+	sets := make([]*redis.StatusCmd, 0, len(batch))
+	f.batch.Do(func(pipe redis.Pipeliner) {
+		for _, o := range batch {
+			sets = append(sets, pipe.Set(ctx, f.replyKey(o.DedupKey), o.Reply, f.replyTTL))
+		}
+	})
+	for _, set := range sets {
+		if err := set.Err(); err != nil {
+			f.log("storing replies of finished inbox entries failed", err)
+			return
+		}
 	}
 }

@@ -107,12 +107,12 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 	s := &Service{cfg: cfg, store: st, redis: rdb, proc: proc, sender: sender, log: log,
 		jobs: make(chan task), ctx: ctx, cancel: cancel, stop: make(chan struct{}),
 		now: time.Now}
-	s.done = newFinisher(st, rdb, 2*cfg.Window, s.replyKey, func(msg string, err error) { log.Error(msg, "err", err) })
-	s.writer = newWriter(st, writers, writeBatch)
 	s.batch = cfg.Batch
 	if s.batch == nil {
 		s.batch = store.NewBatcher(rdb, 5*time.Second)
 	}
+	s.done = newFinisher(st, s.batch, 2*cfg.Window, s.replyKey, func(msg string, err error) { log.Error(msg, "err", err) })
+	s.writer = newWriter(st, writers, writeBatch)
 	for range max(cfg.Workers, 1) {
 		s.pool.Go(s.worker)
 	}

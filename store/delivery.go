@@ -29,7 +29,7 @@ func (s *Store) ClaimDueIntents(ctx context.Context, now time.Time, owner string
 	var out []models.Intent
 	err := retryDeadlock(func() error {
 		return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-			tx := &Store{db: g, driver: s.driver, numbers: s.numbers, inTx: true, returning: s.returning}
+			tx := s.bound(g)
 			rows, err := tx.dueIntentRows(ctx, now, limit)
 			if err != nil || len(rows) == 0 {
 				return err

@@ -204,8 +204,13 @@ func (s *Store) Close() error {
 // InTx runs fn inside one transaction; fn receives a Store bound to it. An error rolls back.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, driver: s.driver, numbers: s.numbers, inTx: true, returning: s.returning})
+		return fn(s.bound(tx))
 	})
+}
+
+// bound is the Store of a transaction of s's pool: the same settings, bound to tx.
+func (s *Store) bound(tx *gorm.DB) *Store {
+	return &Store{db: tx, driver: s.driver, numbers: s.numbers, inTx: true, returning: s.returning}
 }
 
 // conn returns the gorm handle for one call with the caller's context.

@@ -68,13 +68,13 @@ func (w *Workflow) apply(ctx context.Context, c models.Case, r Request) (models.
 	if err != nil {
 		return models.Case{}, err
 	}
-	w.pace(ctx, ch.intents)
-	stored, err := w.store.UpdateCase(ctx, ch.c, ev, ch.intents)
+	var stored models.Case
+	err = w.write(ctx, ch.intents, func() (err error) {
+		stored, err = w.store.UpdateCase(ctx, ch.c, ev, ch.intents)
+		return err
+	})
 	if models.ErrorCodeOf(err) == models.EConflict {
 		return models.Case{}, w.conflict(ctx, c.ID, c.TrackingNo)
-	}
-	if err == nil {
-		w.woke(ch.intents)
 	}
 	return stored, err
 }

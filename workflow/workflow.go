@@ -55,7 +55,7 @@ type Workflow struct {
 // Notifier is the delivery of notifications (a notify.Dispatcher), as a change sees it.
 type Notifier interface {
 	// Pace books the turn of each new notification under its recipient's rate limit and makes
-	// it due then; it is called before they are written.
+	// it due then (one due now keeps a zero NextAttemptAt); it is called before they are written.
 	Pace(ctx context.Context, intents []models.Intent)
 	// Wake starts delivery soon; it is called after a change that wrote notifications.
 	Wake()
@@ -65,11 +65,17 @@ type Notifier interface {
 // after it.
 func (w *Workflow) OnNotifications(n Notifier) { w.notes = n }
 
-// pace books the turns of the intents a change is about to write.
-func (w *Workflow) pace(ctx context.Context, intents []models.Intent) {
+// write stores a change with the notifications it causes (store does): their turns are booked
+// first, and delivery is woken once it is stored.
+func (w *Workflow) write(ctx context.Context, intents []models.Intent, store func() error) error {
 	if len(intents) > 0 && w.notes != nil {
 		w.notes.Pace(ctx, intents)
 	}
+	if err := store(); err != nil {
+		return err
+	}
+	w.woke(intents)
+	return nil
 }
 
 // woke wakes the delivery when intents due now were written (they have no due time of their
@@ -124,12 +130,14 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	if routed, err := w.createRouted(ctx, c, ev, intents, reporter); err == nil {
 		return routed, nil
 	}
-	w.pace(ctx, intents)
-	created, err := w.store.CreateCase(ctx, c, ev, intents)
+	var created models.Case
+	err = w.write(ctx, intents, func() (err error) {
+		created, err = w.store.CreateCase(ctx, c, ev, intents)
+		return err
+	})
 	if err != nil {
 		return models.Case{}, err
 	}
-	w.woke(intents)
 	routed, err := w.route(ctx, created)
 	if err != nil {
 		// The case is stored and the reporter gets its number; the supervision loop routes
@@ -160,13 +168,12 @@ func (w *Workflow) createRouted(ctx context.Context, c models.Case, ev models.Ev
 		return models.Case{}, err
 	}
 	all := append(intents, ch.intents...)
-	w.pace(ctx, all)
-	created, err := w.store.CreateCaseSteps(ctx, ch.c, []models.Event{ev, rev}, all)
-	if err != nil {
-		return models.Case{}, err
-	}
-	w.woke(all)
-	return created, nil
+	var created models.Case
+	err = w.write(ctx, all, func() (err error) {
+		created, err = w.store.CreateCaseSteps(ctx, ch.c, []models.Event{ev, rev}, all)
+		return err
+	})
+	return created, err
 }
 
 // route sends a received case where the 5433 rules say: a team, or the triage queue.

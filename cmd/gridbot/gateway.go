@@ -232,12 +232,7 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})
 	limiter.ShareRoundTrips(g.bot.Batcher()) // openConversations made the bot
 	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
-		PeopleChanged: func(ctx context.Context) {
-			if err := bot.ForgetPeople(ctx, a.redis.Client, a.cfg.RedisKeyPrefix); err != nil {
-				a.log.Warn("could not retire cached people", "err", err)
-			}
-		},
-		Limiter: limiter}
+		PeopleChanged: g.bot.PeopleChanged, Limiter: limiter}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
