@@ -39,44 +39,25 @@ func (r inboxRow) toEntry() (models.InboxEntry, error) {
 	return e, nil
 }
 
-// AddInbound stores an inbound message durably unless one with its dedup key is there already;
-// it returns the stored entry and whether this call created it.
+// AddInbound stores one inbound message as AddInboundBatch does: durably, unless one with its
+// dedup key is there already. It returns the stored entry, with its id, and whether this call
+// created it.
 func (s *Store) AddInbound(ctx context.Context, in models.Inbound) (models.InboxEntry, bool, error) {
-	payload, err := json.Marshal(in)
+	added, err := s.AddInboundBatch(ctx, []models.Inbound{in})
 	if err != nil {
-		return models.InboxEntry{}, false, fmt.Errorf("encode inbound: %w", err)
-	}
-	r := inboxRow{DedupKey: in.DedupKey(), Channel: string(in.Channel), OpenID: in.OpenID, MsgType: in.MsgType,
-		Payload: string(payload), State: string(models.InboxPending), ReceivedAt: models.EventTime(in.ReceivedAt)}
-	err = s.insertInbound(ctx, &r)
-	if err == nil {
-		e, err := r.toEntry()
-		return e, true, err
-	}
-	if models.ErrorCodeOf(err) != models.EConflict {
 		return models.InboxEntry{}, false, err
 	}
-	var existing inboxRow
-	if err := s.conn(ctx).Where("dedup_key = ?", r.DedupKey).Take(&existing).Error; err != nil {
-		return models.InboxEntry{}, false, translate(err, "inbound message")
+	e := added[0].Entry
+	if e.ID == 0 { // MySQL does not return the ids of new rows
+		var r inboxRow
+		if err := s.conn(ctx).Select("id").Where("dedup_key = ?", e.DedupKey).Take(&r).Error; err != nil {
+			return models.InboxEntry{}, false, translate(err, "inbound message")
+		}
+		e.ID = r.ID
 	}
-	e, err := existing.toEntry()
-	return e, false, err
+	return e, added[0].New, nil
 }
 
-// insertInbound inserts a new entry and sets its id (plain SQL: once per inbound message).
-func (s *Store) insertInbound(ctx context.Context, r *inboxRow) error {
-	res, err := s.pool(ctx).ExecContext(ctx, "INSERT INTO inbox (dedup_key, channel, openid, msg_type, payload, state, "+
-		"attempts, reply, received_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		r.DedupKey, r.Channel, r.OpenID, r.MsgType, r.Payload, r.State, r.Attempts, r.Reply, r.ReceivedAt, r.DoneAt)
-	if err != nil {
-		return translate(err, "inbound message")
-	}
-	if r.ID, err = res.LastInsertId(); err != nil {
-		return translate(err, "inbound message")
-	}
-	return nil
-}
 
 // InboxEntry returns one inbox entry.
 func (s *Store) InboxEntry(ctx context.Context, id int64) (models.InboxEntry, error) {
