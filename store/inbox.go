@@ -58,7 +58,6 @@ func (s *Store) AddInbound(ctx context.Context, in models.Inbound) (models.Inbox
 	return e, added[0].New, nil
 }
 
-
 // InboxEntry returns one inbox entry.
 func (s *Store) InboxEntry(ctx context.Context, id int64) (models.InboxEntry, error) {
 	var r inboxRow
