@@ -28,6 +28,12 @@ func EventTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond
 // ComputeHash returns the hex sha256 of the event's canonical content and its PrevHash, so that
 // any later edit of this event or of an earlier one breaks the chain.
 func (e Event) ComputeHash() string {
+	sum := sha256.Sum256(e.canonical())
+	return hex.EncodeToString(sum[:])
+}
+
+// canonical returns the JSON text an event's hash covers.
+func (e Event) canonical() []byte {
 	ids := e.AttachmentIDs
 	if ids == nil {
 		ids = []int64{}
@@ -40,8 +46,22 @@ func (e Event) ComputeHash() string {
 	if err != nil { // cannot happen: every field marshals
 		panic("models: marshal canonical event: " + err.Error())
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return b
+}
+
+// The canonical content starts with the case id and ends with the previous hash, so that a
+// database can hash an event of a case whose id it assigns in the same statement batch:
+// ComputeHash = hex sha256(HashPrefix + case id + e.HashMiddle() + PrevHash + HashSuffix).
+const (
+	HashPrefix = `{"case_id":`
+	HashSuffix = `"}`
+)
+
+// HashMiddle returns the canonical content between the case id and the previous hash.
+func (e Event) HashMiddle() string {
+	e.CaseID, e.PrevHash = 0, ""
+	b := e.canonical()
+	return string(b[len(HashPrefix)+1 : len(b)-len(HashSuffix)])
 }
 
 // VerifyChain checks a case's events in order and returns the Seq of the first broken link

@@ -23,31 +23,40 @@ func TestCreateCaseStepsStoresTheChainAndIntents(t *testing.T) {
 		evs := []models.Event{
 			{ActorID: citizen.ID, ActorRole: models.RoleCitizen, Action: models.ActionCreate, ToState: models.StateReceived,
 				AttachmentIDs: []int64{photo.ID}},
+			{ActorRole: models.RoleSystem, Action: models.ActionTriage, FromState: models.StateReceived,
+				ToState: models.StateReceived, Note: "\"引号\" \\ <b>&</b>\n换行 😀 \u2028 it's"},
 			{ActorRole: models.RoleSystem, Action: models.ActionDispatch, FromState: models.StateReceived,
 				ToState: models.StateDispatched, Note: "delegated"},
 		}
+		notice := []byte(`{"note":"违法占道经营 \"quoted\" it's","shortcuts":["1 签收"]}`)
 		intents := []models.Intent{
 			{RecipientID: citizen.ID, Channel: models.ChannelWeChat, Kind: "status", DedupKey: "status:" + c.TrackingNo},
 			{RecipientID: citizen.ID, Channel: models.ChannelWeChat, Kind: "status", DedupKey: "status:" + c.TrackingNo},
+			{RecipientID: 11, Channel: models.ChannelWeCom, Kind: "dispatched", DedupKey: "dispatched:11:" + c.TrackingNo, Payload: notice},
+			{RecipientID: 12, Channel: models.ChannelWeChat, Kind: "dispatched", DedupKey: "dispatched:12:" + c.TrackingNo, Payload: notice},
 		}
 		created, err := s.CreateCaseSteps(ctx, c, evs, intents)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if created.Version != 2 || created.State != models.StateDispatched || created.TeamCode != "team-anhai" {
+		if created.Version != 3 || created.State != models.StateDispatched || created.TeamCode != "team-anhai" {
 			t.Fatalf("created case %+v", created)
 		}
 		history, err := s.Events(ctx, created.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(history) != 2 || models.VerifyChain(history) != 0 || history[0].FromState != "" ||
-			history[1].ToState != models.StateDispatched {
+		if len(history) != 3 || models.VerifyChain(history) != 0 || history[0].FromState != "" ||
+			history[2].ToState != models.StateDispatched || history[1].Note != evs[1].Note || history[0].CaseID != created.ID {
 			t.Fatalf("history %+v", history)
 		}
 		got, err := s.Intents(ctx, store.IntentFilter{CaseID: created.ID})
-		if err != nil || len(got) != 1 {
-			t.Fatalf("intents %+v, %v: want one (the repeated dedup key is skipped)", got, err)
+		if err != nil || len(got) != 3 {
+			t.Fatalf("intents %+v, %v: want three (the repeated dedup key is skipped)", got, err)
+		}
+		if string(got[0].Payload) != "{}" || string(got[1].Payload) != string(notice) || string(got[2].Payload) != string(notice) ||
+			got[2].RecipientID != 12 || got[2].CaseID != created.ID {
+			t.Fatalf("intents %+v: want the empty payload, then the notice twice", got)
 		}
 		photos, err := s.Attachments(ctx, created.ID)
 		if err != nil || len(photos) != 1 || photos[0].ID != photo.ID || photos[0].EventID != history[0].ID {
@@ -60,7 +69,7 @@ func TestCreateCaseStepsStoresTheChainAndIntents(t *testing.T) {
 			[]models.Intent{{RecipientID: citizen.ID, Channel: models.ChannelWeChat, Kind: "status", DedupKey: "status:again"}}); models.ErrorCodeOf(err) != models.EConflict {
 			t.Fatalf("a second case with the same number = %v, want a conflict", err)
 		}
-		if left, _ := s.Intents(ctx, store.IntentFilter{}); len(left) != 1 {
+		if left, _ := s.Intents(ctx, store.IntentFilter{}); len(left) != 3 {
 			t.Fatalf("the refused case left intents: %+v", left)
 		}
 		// A later step appends to the same chain.
@@ -70,7 +79,7 @@ func TestCreateCaseStepsStoresTheChainAndIntents(t *testing.T) {
 			FromState: models.StateDispatched, ToState: models.StateSigned}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if history, err = s.Events(ctx, created.ID); err != nil || len(history) != 3 || models.VerifyChain(history) != 0 {
+		if history, err = s.Events(ctx, created.ID); err != nil || len(history) != 4 || models.VerifyChain(history) != 0 {
 			t.Fatalf("history after a step %+v, %v", history, err)
 		}
 	})

@@ -89,14 +89,17 @@ func toIntentRows(caseID int64, intents []models.Intent) ([]intentRow, error) {
 // insertIntentsSQL is the multi-row INSERT of new intents that skips a dedup key stored
 // already, in the driver's dialect (plain SQL: every case change writes intents).
 func insertIntentsSQL(driver string, n int) string {
-	sql := "INSERT INTO intents (recipient_id, channel, kind, case_id, dedup_key, payload, state, attempts, " +
-		"next_attempt_at, paced, last_error, created_at) VALUES " +
+	sql := "INSERT INTO intents " + intentColumns + " VALUES " +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?), ", n), ", ")
 	if driver == DriverSQLite {
 		return sql + " ON CONFLICT (dedup_key) DO NOTHING"
 	}
 	return sql + onDuplicateSkip
 }
+
+// intentColumns are the columns a new intent is inserted with.
+const intentColumns = "(recipient_id, channel, kind, case_id, dedup_key, payload, state, attempts, " +
+	"next_attempt_at, paced, last_error, created_at)"
 
 // onDuplicateSkip ends MySQL's skipping insert of intents.
 const onDuplicateSkip = " ON DUPLICATE KEY UPDATE id = id"
