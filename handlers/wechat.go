@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,8 +101,27 @@ func (h *WeChatCallback) serve(c *gin.Context) {
 			return
 		}
 	}
-	h.answer(c, body, models.CallbackNonce{Timestamp: q.Timestamp, Nonce: q.Nonce, Digest: digest(body)})
+	h.answer(c, body, q, models.CallbackNonce{Timestamp: q.Timestamp, Nonce: q.Nonce, Digest: digest(body)})
 }
+
+// libraryRequest is the checked request as the library's server gets it: the body as an
+// io.ByteReader (the XML decoder reads it directly instead of through a buffered copy), and only
+// the query parameters the library reads (it parses the whole query string again for each one).
+func libraryRequest(r *http.Request, body []byte, q callbackQuery) *http.Request {
+	lr, u := *r, *r.URL
+	u.RawQuery = "timestamp=" + url.QueryEscape(q.Timestamp) + "&nonce=" + url.QueryEscape(q.Nonce)
+	if q.EncryptType != "" {
+		u.RawQuery += "&encrypt_type=" + url.QueryEscape(q.EncryptType) + "&msg_signature=" + url.QueryEscape(q.MsgSignature)
+	}
+	lr.URL, lr.Body = &u, bodyReader{bytes.NewReader(body)}
+	return &lr
+}
+
+// bodyReader is a request body read from memory.
+type bodyReader struct{ *bytes.Reader }
+
+// Close does nothing.
+func (bodyReader) Close() error { return nil }
 
 // encryptedField returns the Encrypt field of a safe-mode envelope. WeChat writes it as CDATA,
 // which is read without an XML parser (the library parses the envelope again anyway); any other
@@ -151,10 +171,9 @@ func freshAt(now time.Time, ts string, window time.Duration) bool {
 
 // answer hands the checked request to the library's server, writing its answer only once the
 // message is stored: a storage failure answers 503 so that WeChat retries, nothing acknowledged.
-func (h *WeChatCallback) answer(c *gin.Context, body []byte, nonce models.CallbackNonce) {
-	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, nonce models.CallbackNonce) {
 	buf := newBufferedWriter()
-	srv := h.Server(c.Request, buf)
+	srv := h.Server(libraryRequest(c.Request, body, q), buf)
 	var (
 		malformed   bool
 		replayed    bool
