@@ -2,11 +2,11 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	json "github.com/goccy/go-json" // the conversation is read and written on every message: 2.5× encoding/json's speed
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
