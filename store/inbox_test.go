@@ -144,3 +144,41 @@ func checkEntryID(t *testing.T, s *store.Store, e models.InboxEntry) {
 		t.Errorf("entry %s has id %d, whose row is %s (%v)", e.DedupKey, e.ID, row.DedupKey, err)
 	}
 }
+
+func TestInboxInsertPreparedAndBeyondTheCache(t *testing.T) {
+	s := storetest.MySQL(t)
+	s.LimitPrepared(1)
+	at := models.EventTime(time.Date(2026, 11, 27, 8, 30, 1, 123456000, time.UTC))
+	text := func(msgID int64) models.Inbound {
+		return models.Inbound{Channel: models.ChannelWeChat, OpenID: "o-prepared", MsgID: msgID, MsgType: models.MsgText,
+			Content: "路口有人占道摆摊 \"引号\" \\ it's", ReceivedAt: at}
+	}
+	batches := []struct {
+		name     string
+		msgs     []models.Inbound
+		prepared int // statements kept prepared after the batch
+	}{
+		{"one message: prepared", []models.Inbound{text(1)}, 1},
+		{"two messages: the cache is full, values interpolated", []models.Inbound{text(2), text(3)}, 1},
+		{"one message again: the prepared statement", []models.Inbound{text(4)}, 1},
+	}
+	for _, b := range batches {
+		got, err := s.AddInboundBatch(ctx, b.msgs)
+		if err != nil {
+			t.Fatalf("%s: %v", b.name, err)
+		}
+		for i, r := range got {
+			if !r.New || r.Entry.DedupKey != b.msgs[i].DedupKey() {
+				t.Errorf("%s: message %d = %+v, want it new", b.name, i, r)
+			}
+			checkEntryID(t, s, r.Entry)
+			stored, err := s.InboxEntry(ctx, r.Entry.ID)
+			if err != nil || stored.Message.Content != b.msgs[i].Content || !stored.ReceivedAt.Equal(at) {
+				t.Errorf("%s: stored %+v, %v; want the message received at %s", b.name, stored, err, at)
+			}
+		}
+		if n := s.PreparedCount(); n != b.prepared {
+			t.Errorf("%s: %d statements prepared, want %d", b.name, n, b.prepared)
+		}
+	}
+}

@@ -44,15 +44,19 @@ func (s *Store) AddInboundBatch(ctx context.Context, msgs []models.Inbound) ([]m
 // (RETURNING), the rows written get their ids.
 func (s *Store) insertInboxRows(ctx context.Context, rows []inboxRow) (int, error) {
 	q, args := s.insertIgnoreInbox(len(rows)), inboxArgs(rows)
+	if s.returning {
+		q += " RETURNING id, dedup_key"
+	}
+	run := s.runner(ctx, q)
 	if !s.returning {
-		res, err := s.pool(ctx).ExecContext(ctx, q, args...)
+		res, err := run.ExecContext(ctx, q, args...)
 		if err != nil {
 			return 0, err
 		}
 		n, err := res.RowsAffected()
 		return int(n), err
 	}
-	got, err := s.pool(ctx).QueryContext(ctx, q+" RETURNING id, dedup_key", args...)
+	got, err := run.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}

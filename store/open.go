@@ -35,6 +35,7 @@ type Store struct {
 	driver  string
 	numbers *numberBlock // this process's tracking numbers, shared by its transactions
 	multi   *sql.DB      // MySQL: connections that take several statements at once (casebatch.go)
+	hot     *prepared    // MySQL: the hot statements, prepared (prepared.go)
 	inTx    bool         // a Store bound to a transaction (InTx)
 	// returning is set when INSERT … RETURNING is understood (SQLite, MariaDB 10.5+; not MySQL):
 	// a batch of new inbox entries learns their ids in the same statement.
@@ -69,6 +70,13 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		dsn, err := NormalizeMySQLDSN(o.DSN)
 		if err == nil {
 			s.multi, err = openMultiStatement(dsn)
+		}
+		var sqlDB *sql.DB
+		if err == nil {
+			sqlDB, err = db.DB()
+		}
+		if err == nil {
+			s.hot = newPrepared(sqlDB)
 		}
 		if err != nil {
 			s.Close()
@@ -193,6 +201,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.multi != nil {
 		s.multi.Close()
+	}
+	if s.hot != nil {
+		s.hot.close()
 	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
