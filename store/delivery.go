@@ -73,7 +73,8 @@ func isDeadlock(err error) bool {
 }
 
 // dueIntentRows locks and returns the intents due at now: expired leases first, then pending
-// intents by due time. Each query runs on its own index range.
+// intents by due time. Both read idx_intents_due (state, next_attempt_at): the leases among the
+// few intents being sent, the pending ones in due order.
 func (s *Store) dueIntentRows(ctx context.Context, now time.Time, limit int) ([]intentRow, error) {
 	var expired, pending []intentRow
 	err := s.lockedForClaim(ctx).Where("state = ? AND claimed_until <= ?", string(models.IntentSending), now).

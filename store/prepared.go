@@ -11,9 +11,9 @@ import (
 const preparedCap = 256
 
 // prepared keeps server-side prepared statements by their text (MySQL), for the statements
-// run on every inbound message: the server parses one once per connection instead of at every
-// call, and its values travel in binary instead of as literals it lexes (the inbox's messages
-// are most of the bytes it is sent).
+// run on every inbound message or conversation (the inbox's insert, the duplicate search): the
+// server parses one once per connection instead of at every call, and its values travel in
+// binary instead of as literals it lexes (the inbox's messages are most of the bytes it is sent).
 type prepared struct {
 	db  *sql.DB
 	cap int // most statements kept
