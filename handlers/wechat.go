@@ -169,36 +169,33 @@ func freshAt(now time.Time, ts string, window time.Duration) bool {
 	return d <= window && d >= -window
 }
 
-// answer hands the checked request to the library's server, writing its answer only once the
-// message is stored: a storage failure answers 503 so that WeChat retries, nothing acknowledged.
+// answer hands the checked request to the library's server, which decrypts and parses it, and
+// answers once the message is stored: a storage failure answers 503 so that WeChat retries,
+// nothing acknowledged. The reply itself is rendered by passiveText.
 func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, nonce models.CallbackNonce) {
-	buf := newBufferedWriter()
-	srv := h.Server(libraryRequest(c.Request, body, q), buf)
+	srv := h.Server(libraryRequest(c.Request, body, q), discardWriter{})
 	var (
 		malformed   bool
 		replayed    bool
 		unavailable error
-		replied     bool
+		reply       string
+		msg         *message.MixMessage
 	)
-	srv.SetMessageHandler(func(msg *message.MixMessage) *message.Reply {
-		if msg.FromUserName == "" || msg.MsgType == "" {
+	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
+		if m.FromUserName == "" || m.MsgType == "" {
 			malformed = true
 			return nil
 		}
-		reply, err := h.Gateway.Receive(c.Request.Context(), inboundOf(msg, h.Now()), nonce)
-		if models.ErrorCodeOf(err) == models.EForbidden {
+		r, err := h.Gateway.Receive(c.Request.Context(), inboundOf(m, h.Now()), nonce)
+		switch {
+		case models.ErrorCodeOf(err) == models.EForbidden:
 			replayed = true
-			return nil
-		}
-		if err != nil {
+		case err != nil:
 			unavailable = err
-			return nil
+		default:
+			reply, msg = r, m
 		}
-		if reply == "" {
-			return nil
-		}
-		replied = true
-		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(reply)}
+		return nil // the library renders nothing: answer does
 	})
 	if err := h.library(srv.Serve); err != nil || malformed {
 		h.refuse(c, http.StatusBadRequest, "malformed message")
@@ -213,16 +210,19 @@ func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, no
 		c.String(http.StatusServiceUnavailable, "")
 		return
 	}
-	if !replied {
-		c.String(http.StatusOK, "success") // the library writes nothing for no reply in safe mode
+	if reply == "" {
+		c.String(http.StatusOK, "success")
 		return
 	}
-	if err := h.library(srv.Send); err != nil {
+	out, err := passiveText(replyKeys{Token: srv.Token, AppID: srv.AppID, AESKey: srv.EncodingAESKey},
+		q.EncryptType == "aes", string(msg.FromUserName), string(msg.ToUserName), h.Now().Unix(), reply,
+		q.Timestamp, q.Nonce)
+	if err != nil {
 		h.Log.ErrorContext(c.Request.Context(), "rendering the reply failed", "err", err)
 		c.String(http.StatusOK, "success")
 		return
 	}
-	buf.copyTo(c.Writer)
+	c.Data(http.StatusOK, "application/xml; charset=utf-8", out)
 }
 
 // library runs one of the library server's steps, turning a panic (it panics when rendering
@@ -266,32 +266,15 @@ func validSignature(sig, token string, parts ...string) bool {
 	return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
 }
 
-// bufferedWriter holds the library's answer until gridbot decides to send it.
-type bufferedWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
+// discardWriter is the library server's response writer: it writes only "success" for a
+// plain-mode message without a reply, which answer writes itself.
+type discardWriter struct{}
 
-// newBufferedWriter returns an empty buffer.
-func newBufferedWriter() *bufferedWriter {
-	return &bufferedWriter{header: http.Header{}, status: http.StatusOK}
-}
+// Header returns a header nobody sends.
+func (discardWriter) Header() http.Header { return http.Header{} }
 
-// Header returns the buffered headers.
-func (b *bufferedWriter) Header() http.Header { return b.header }
+// Write discards.
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 
-// Write buffers body bytes.
-func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
-
-// WriteHeader records the status.
-func (b *bufferedWriter) WriteHeader(status int) { b.status = status }
-
-// copyTo writes the buffered answer to the real response.
-func (b *bufferedWriter) copyTo(w gin.ResponseWriter) {
-	if ct := b.header.Get("Content-Type"); ct != "" {
-		w.Header().Set("Content-Type", ct)
-	}
-	w.WriteHeader(b.status)
-	_, _ = w.Write(b.body.Bytes())
-}
+// WriteHeader discards.
+func (discardWriter) WriteHeader(int) {}
