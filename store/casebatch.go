@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
 
@@ -16,8 +14,7 @@ import (
 )
 
 // On MySQL a new case is written in one round trip instead of five (begin, case, history,
-// intents, commit): one batch of statements, shared by the cases of concurrent callers (one
-// commit for all of them; caseWriter). The history's hashes cover the case's id, which the
+// intents, commit): one batch of statements. The history's hashes cover the case's id, which the
 // database assigns in the same batch, so the database computes them (SHA2 over the canonical
 // content that models.Event.HashMiddle gives, around the id and the previous hash). Each round
 // trip wakes a server thread, which costs the database more than the statements themselves.
@@ -43,120 +40,22 @@ func openMultiStatement(dsn string) (*sql.DB, error) {
 	return db, nil
 }
 
-// newCase is one caller's new case on its way into a shared transaction.
-type newCase struct {
-	r       *caseRow
-	evs     []models.Event
-	intents []intentRow
-	err     error
-	done    chan struct{}
-	lead    chan struct{} // this caller writes the next transaction
-}
-
-// caseWriter groups the new cases of concurrent callers (MySQL): the cases queued while one
-// transaction is in flight go together in the next, one round trip and one commit for all of
-// them, and a lone case waits for no timer. There is no goroutine of its own: the first caller
-// to find no transaction in flight writes one, then hands the turn to a caller still waiting.
-type caseWriter struct {
-	mu      sync.Mutex
-	pending []*newCase
-	running bool
-}
-
-// maxCasesPerTransaction bounds a shared transaction.
-const maxCasesPerTransaction = 16
-
-// create stores a new case with the others queued with it and sets its row's id. The caller
-// waits for its transaction even when ctx ends first, so that what it is told is what was stored.
-func (w *caseWriter) create(ctx context.Context, s *Store, c *newCase) error {
-	c.done, c.lead = make(chan struct{}), make(chan struct{}, 1)
-	w.mu.Lock()
-	w.pending = append(w.pending, c)
-	if w.running {
-		w.mu.Unlock()
-		select {
-		case <-c.done:
-			return c.err
-		case <-c.lead:
-		}
-	} else {
-		w.running = true
-		w.mu.Unlock()
-	}
-	w.write(ctx, s)
-	<-c.done
-	return c.err
-}
-
-// write stores the queued cases (up to maxCasesPerTransaction), then passes the turn on.
-func (w *caseWriter) write(ctx context.Context, s *Store) {
-	w.mu.Lock()
-	n := min(len(w.pending), maxCasesPerTransaction)
-	batch := w.pending[:n:n]
-	w.pending = w.pending[n:]
-	w.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	if err := s.createCases(ctx, batch); err != nil && len(batch) > 1 {
-		// One case's failure fails the transaction: each goes again on its own, for its own answer.
-		for _, c := range batch {
-			_ = s.createCases(ctx, []*newCase{c}) // sets c.err
-		}
-	}
-	cancel()
-	for _, c := range batch {
-		close(c.done)
-	}
-	w.mu.Lock()
-	if len(w.pending) > 0 {
-		w.pending[0].lead <- struct{}{}
-	} else {
-		w.running = false
-	}
-	w.mu.Unlock()
-}
-
-// createCases stores new cases with their first events, attachments and intents in one
-// transaction sent as one batch of statements, and sets their rows' ids; on failure nothing of
-// them is stored and each case has the error.
-func (s *Store) createCases(ctx context.Context, cases []*newCase) error {
-	err := s.createCasesInOneTrip(ctx, cases)
-	if err != nil {
-		for _, c := range cases {
-			c.err = translate(err, "case "+c.r.TrackingNo)
-		}
-		return err
-	}
-	for _, c := range cases {
-		c.err = nil
-	}
-	return nil
-}
-
-// createCasesInOneTrip runs the batch of createCases.
-func (s *Store) createCasesInOneTrip(ctx context.Context, cases []*newCase) error {
+// createCaseInOneTrip stores a new case row with its first events, their attachments and the
+// intents, in one transaction sent as one batch of statements; it sets the row's id.
+func (s *Store) createCaseInOneTrip(ctx context.Context, r *caseRow, evs []models.Event, intents []intentRow) error {
 	conn, err := s.multi.Conn(ctx)
 	if err != nil {
-		return err
+		return translate(err, "case "+r.TrackingNo)
 	}
 	defer conn.Close()
-	stmts, args := []string{"START TRANSACTION"}, []any{}
-	at := make([]int, len(cases)) // each case's INSERT INTO cases, by statement
-	for i, c := range cases {
-		at[i] = len(stmts)
-		cs, ca := createCaseSQL(i, c.r, c.evs, c.intents)
-		stmts, args = append(stmts, cs...), append(args, ca...)
-	}
-	stmts = append(stmts, "COMMIT")
+	q, args := createCaseSQL(r, evs, intents)
 	err = conn.Raw(func(dc any) error {
-		ids, err := execAll(ctx, dc, strings.Join(stmts, "; "), args)
-		if err == nil && len(ids) != len(stmts) {
-			err = models.Errorf(models.EInternal, "the batch of %d cases reported %d of %d statements", len(cases),
-				len(ids), len(stmts))
+		ids, err := execAll(ctx, dc, q, args)
+		if err == nil && len(ids) < 2 {
+			err = models.Errorf(models.EInternal, "case %s: the batch reported %d statements", r.TrackingNo, len(ids))
 		}
 		if err == nil {
-			for i, c := range cases {
-				c.r.ID = ids[at[i]]
-			}
+			r.ID = ids[1] // the INSERT INTO cases, after START TRANSACTION
 		}
 		return err
 	})
@@ -165,7 +64,7 @@ func (s *Store) createCasesInOneTrip(ctx context.Context, cases []*newCase) erro
 		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // do not reuse a connection in doubt
 		}
-		return err
+		return translate(err, "case "+r.TrackingNo)
 	}
 	return nil
 }
@@ -212,50 +111,45 @@ func distinctIntents(intents []intentRow) []intentRow {
 	return out
 }
 
-// createCaseSQL builds the statements that create the i-th case of a batch: the case row (its id
-// kept in @case_id<i>), the events chained from the start with their hashes computed in the
-// database, the attachments linked to the event that names them (only the first may: see
-// insertHistory), and the intents, each distinct payload sent once (a team's members get the
-// same notice). The first statement is the INSERT INTO cases.
-func createCaseSQL(i int, r *caseRow, evs []models.Event, intents []intentRow) ([]string, []any) {
+// createCaseSQL builds the batch that creates a case: the case row (its id kept in @case_id),
+// the events chained from the start with their hashes computed in the database, the attachments
+// linked to the event that names them (only the first may: see insertHistory), and the intents,
+// each distinct payload sent once (a team's members get the same notice), then COMMIT.
+func createCaseSQL(r *caseRow, evs []models.Event, intents []intentRow) (string, []any) {
 	var b strings.Builder
-	n := strconv.Itoa(i)
-	caseID := "@case_id" + n
 	args := caseArgs(r)
-	stmts := []string{insertCaseSQL}
-	b.WriteString("SET " + caseID + " = LAST_INSERT_ID()")
+	b.WriteString("START TRANSACTION; " + insertCaseSQL + "; SET @case_id = LAST_INSERT_ID()")
 	intents = distinctIntents(intents)
 	payloads := map[string]string{} // payload → its variable
 	for _, in := range intents {
 		if _, ok := payloads[in.Payload]; !ok {
-			v := "@payload" + n + "_" + strconv.Itoa(len(payloads))
+			v := "@payload" + strconv.Itoa(len(payloads))
 			payloads[in.Payload] = v
 			b.WriteString(", " + v + " = ?")
 			args = append(args, in.Payload)
 		}
 	}
-	stmts = append(stmts, b.String())
 	prev := "''"
 	rows := make([]string, len(evs))
 	rowArgs := make([]any, 0, 9*len(evs))
-	for j, e := range evs {
-		e.Seq, e.At = j+1, models.EventTime(e.At)
-		hash := "@hash" + n + "_" + strconv.Itoa(j)
+	for i, e := range evs {
+		e.Seq, e.At = i+1, models.EventTime(e.At)
+		hash := "@hash" + strconv.Itoa(i)
 		// One SET per hash: each needs the one before it.
-		stmts = append(stmts, "SET "+hash+" = SHA2(CONCAT('"+models.HashPrefix+"', "+caseID+", ?, "+prev+
-			", '"+models.HashSuffix+"'), 256)")
+		b.WriteString("; SET " + hash + " = SHA2(CONCAT('" + models.HashPrefix + "', @case_id, ?, " + prev +
+			", '" + models.HashSuffix + "'), 256)")
 		args = append(args, e.HashMiddle())
-		rows[j] = "(" + caseID + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, " + prev + ", " + hash + ")"
+		rows[i] = "(@case_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + prev + ", " + hash + ")"
 		rowArgs = append(rowArgs, e.Seq, e.ActorID, string(e.ActorRole), string(e.Action), string(e.FromState),
 			string(e.ToState), e.Note, jsonList(e.AttachmentIDs), e.At)
 		prev = hash
 	}
 	args = append(args, rowArgs...)
-	stmts = append(stmts, "INSERT INTO case_events "+eventColumns+" VALUES "+strings.Join(rows, ", "))
+	b.WriteString("; INSERT INTO case_events " + eventColumns + " VALUES " + strings.Join(rows, ", "))
 	if ids := evs[0].AttachmentIDs; len(ids) > 0 {
 		// LAST_INSERT_ID() is the id of the first row of the multi-row insert just before.
-		stmts = append(stmts, "UPDATE attachments SET case_id = "+caseID+", event_id = LAST_INSERT_ID() WHERE id IN (?"+
-			strings.Repeat(", ?", len(ids)-1)+")")
+		b.WriteString("; UPDATE attachments SET case_id = @case_id, event_id = LAST_INSERT_ID() WHERE id IN (?" +
+			strings.Repeat(", ?", len(ids)-1) + ")")
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -266,17 +160,18 @@ func createCaseSQL(i int, r *caseRow, evs []models.Event, intents []intentRow) (
 		// creations would wait for.
 		rows = rows[:0]
 		for _, in := range intents {
-			id := caseID
+			caseID := "@case_id"
 			if in.CaseID != 0 {
-				id = "?"
+				caseID = "?"
 				args = append(args, in.RecipientID, in.Channel, in.Kind, in.CaseID)
 			} else {
 				args = append(args, in.RecipientID, in.Channel, in.Kind)
 			}
-			rows = append(rows, "(?, ?, ?, "+id+", ?, "+payloads[in.Payload]+", ?, 0, ?, ?, '', ?)")
+			rows = append(rows, "(?, ?, ?, "+caseID+", ?, "+payloads[in.Payload]+", ?, 0, ?, ?, '', ?)")
 			args = append(args, in.DedupKey, in.State, in.NextAttemptAt, in.Paced, in.CreatedAt)
 		}
-		stmts = append(stmts, "INSERT INTO intents "+intentColumns+" VALUES "+strings.Join(rows, ", "))
+		b.WriteString("; INSERT INTO intents " + intentColumns + " VALUES " + strings.Join(rows, ", "))
 	}
-	return stmts, args
+	b.WriteString("; COMMIT")
+	return b.String(), args
 }

@@ -131,7 +131,7 @@ func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models
 		evs[0].FromState = ""
 		rows, err := toIntentRows(0, intents)
 		if err == nil {
-			err = s.cases.create(ctx, s, &newCase{r: &r, evs: evs, intents: rows})
+			err = s.createCaseInOneTrip(ctx, &r, evs, rows)
 		}
 		if err != nil {
 			return models.Case{}, err

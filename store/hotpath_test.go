@@ -1,11 +1,7 @@
 package store_test
 
 import (
-	"fmt"
-	"strconv"
-	"sync"
 	"testing"
-	"time"
 
 	"gridbot/models"
 	"gridbot/store"
@@ -117,77 +113,4 @@ func TestOpenCasesOfMatterNewestFirstWithoutClosed(t *testing.T) {
 			t.Fatalf("no open cases = %#v, %v; want an empty list", none, err)
 		}
 	})
-}
-
-func TestConcurrentCasesShareATransaction(t *testing.T) {
-	s := storetest.MySQL(t)
-	taken := newCase(t, s, 7)
-	if _, err := s.CreateCase(ctx, taken, models.Event{ActorRole: models.RoleSystem, Action: models.ActionCreate}, nil); err != nil {
-		t.Fatal(err)
-	}
-	rounds := []struct {
-		name     string
-		conflict bool // one of the cases reuses a tracking number: the shared transaction fails
-	}{
-		{"all new: one transaction", false},
-		{"one number taken: each case again on its own", true},
-	}
-	for _, round := range rounds {
-		t.Run(round.name, func(t *testing.T) {
-			const n = 5
-			cases := make([]models.Case, n)
-			for i := range cases {
-				cases[i] = newCase(t, s, int64(100+i))
-				cases[i].Description = fmt.Sprintf("第%d件：路口占道经营 \"%d\"", i, i)
-			}
-			if round.conflict {
-				cases[2].TrackingNo = taken.TrackingNo
-			}
-			release := s.HoldCaseWriter()
-			created := make([]models.Case, n)
-			errs := make([]error, n)
-			var wg sync.WaitGroup
-			for i := range cases {
-				wg.Go(func() {
-					evs := []models.Event{
-						{ActorID: cases[i].ReporterID, ActorRole: models.RoleCitizen, Action: models.ActionCreate, ToState: models.StateReceived},
-						{ActorRole: models.RoleSystem, Action: models.ActionDispatch, FromState: models.StateReceived,
-							ToState: models.StateDispatched, Note: cases[i].Description},
-					}
-					cases[i].State = models.StateDispatched
-					intents := []models.Intent{{RecipientID: cases[i].ReporterID, Channel: models.ChannelWeChat, Kind: "status",
-						DedupKey: "status:" + cases[i].TrackingNo + ":" + strconv.Itoa(i), Payload: []byte(`{"i":` + strconv.Itoa(i) + `}`)}}
-					created[i], errs[i] = s.CreateCaseSteps(ctx, cases[i], evs, intents)
-				})
-			}
-			for s.QueuedCases() < n {
-				time.Sleep(time.Millisecond)
-			}
-			release()
-			wg.Wait()
-			for i := range cases {
-				if round.conflict && i == 2 {
-					if models.ErrorCodeOf(errs[i]) != models.EConflict {
-						t.Errorf("case with a taken number = %v, want a conflict", errs[i])
-					}
-					continue
-				}
-				if errs[i] != nil {
-					t.Fatalf("case %d: %v", i, errs[i])
-				}
-				got, err := s.CaseByTrackingNo(ctx, cases[i].TrackingNo)
-				if err != nil || got.ID != created[i].ID || got.Description != cases[i].Description || got.ReporterID != cases[i].ReporterID {
-					t.Errorf("case %d stored as %+v, %v; created %+v", i, got, err, created[i])
-				}
-				history, err := s.Events(ctx, created[i].ID)
-				if err != nil || len(history) != 2 || models.VerifyChain(history) != 0 || history[1].Note != cases[i].Description {
-					t.Errorf("case %d history %+v, %v", i, history, err)
-				}
-				intents, err := s.Intents(ctx, store.IntentFilter{CaseID: created[i].ID})
-				if err != nil || len(intents) != 1 || string(intents[0].Payload) != `{"i":`+strconv.Itoa(i)+`}` {
-					t.Errorf("case %d intents %+v, %v", i, intents, err)
-				}
-			}
-		})
-	}
 }

@@ -36,7 +36,6 @@ type Store struct {
 	numbers *numberBlock // this process's tracking numbers, shared by its transactions
 	multi   *sql.DB      // MySQL: connections that take several statements at once (casebatch.go)
 	hot     *prepared    // MySQL: the hot statements, prepared (prepared.go)
-	cases   *caseWriter  // MySQL: new cases of concurrent callers, one transaction (casebatch.go)
 	inTx    bool         // a Store bound to a transaction (InTx)
 	// returning is set when INSERT … RETURNING is understood (SQLite, MariaDB 10.5+; not MySQL):
 	// a batch of new inbox entries learns their ids in the same statement.
@@ -77,7 +76,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			sqlDB, err = db.DB()
 		}
 		if err == nil {
-			s.hot, s.cases = newPrepared(sqlDB), &caseWriter{}
+			s.hot = newPrepared(sqlDB)
 		}
 		if err != nil {
 			s.Close()
