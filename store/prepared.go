@@ -7,8 +7,10 @@ import (
 )
 
 // preparedCap bounds how many statement texts are kept prepared: beyond it a statement runs
-// with its values interpolated, as every other statement does.
-const preparedCap = 256
+// with its values interpolated, as every other statement does. The server keeps each one once
+// per connection that ran it (at most DB_MAX_OPEN_CONNS), and its max_prepared_stmt_count
+// (16,382 by default) counts every client's.
+const preparedCap = 64
 
 // prepared keeps server-side prepared statements by their text (MySQL), for the statements
 // run on every inbound message or conversation (the inbox's insert, the duplicate search): the
