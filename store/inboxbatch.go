@@ -47,16 +47,15 @@ func (s *Store) insertInboxRows(ctx context.Context, rows []inboxRow) (int, erro
 	if s.returning {
 		q += " RETURNING id, dedup_key"
 	}
-	run := s.runner(ctx, q)
 	if !s.returning {
-		res, err := run.ExecContext(ctx, q, args...)
+		res, err := s.hotExec(ctx, q, args...)
 		if err != nil {
 			return 0, err
 		}
 		n, err := res.RowsAffected()
 		return int(n), err
 	}
-	got, err := run.QueryContext(ctx, q, args...)
+	got, err := s.hotQuery(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}

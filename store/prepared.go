@@ -28,23 +28,23 @@ func newPrepared(db *sql.DB) *prepared {
 	return &prepared{db: db, cap: preparedCap, m: map[string]*sql.Stmt{}}
 }
 
-// stmt returns the prepared statement of q, preparing it the first time; nil when the cache
-// is full.
-func (p *prepared) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+// stmt returns the prepared statement of q, preparing it the first time; nil when the cache is
+// full or the server refuses to prepare it (its max_prepared_stmt_count reached, say).
+func (p *prepared) stmt(ctx context.Context, q string) *sql.Stmt {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if st, ok := p.m[q]; ok {
-		return st, nil
+		return st
 	}
 	if len(p.m) >= p.cap {
-		return nil, nil
+		return nil
 	}
 	st, err := p.db.PrepareContext(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil
 	}
 	p.m[q] = st
-	return st, nil
+	return st
 }
 
 // close releases every prepared statement.
@@ -57,33 +57,27 @@ func (p *prepared) close() {
 	}
 }
 
-// runner runs q: as a prepared statement on MySQL outside transactions, else (or when it
-// cannot be prepared: the server's max_prepared_stmt_count reached, say) on the store's
-// connections with its values interpolated.
-func (s *Store) runner(ctx context.Context, q string) runner {
-	if s.hot != nil && !s.inTx {
-		if st, err := s.hot.stmt(ctx, q); err == nil && st != nil {
-			return stmtRunner{st}
-		}
+// hotStmt returns q prepared, on MySQL outside transactions; nil where q runs with its values
+// interpolated, as every other statement does.
+func (s *Store) hotStmt(ctx context.Context, q string) *sql.Stmt {
+	if s.hot == nil || s.inTx {
+		return nil
 	}
-	return s.pool(ctx)
+	return s.hot.stmt(ctx, q)
 }
 
-// runner is what a statement runs on: a connection pool, or one prepared statement.
-type runner interface {
-	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+// hotExec executes a statement run on every message, prepared where hotStmt gives it.
+func (s *Store) hotExec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := s.hotStmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.pool(ctx).ExecContext(ctx, q, args...)
 }
 
-// stmtRunner runs its prepared statement, whatever text it is given (the text it was prepared from).
-type stmtRunner struct{ st *sql.Stmt }
-
-// ExecContext executes the statement.
-func (r stmtRunner) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
-	return r.st.ExecContext(ctx, args...)
-}
-
-// QueryContext runs the statement for its rows.
-func (r stmtRunner) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
-	return r.st.QueryContext(ctx, args...)
+// hotQuery runs a query run on every message or conversation, prepared where hotStmt gives it.
+func (s *Store) hotQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := s.hotStmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.pool(ctx).QueryContext(ctx, q, args...)
 }

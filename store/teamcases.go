@@ -31,7 +31,7 @@ func (s *Store) OpenCasesOfMatter(ctx context.Context, matter, township string, 
 	q := "SELECT id, tracking_no, matter_code, state, lat, lng, address, grid_code, village_code, township_code, " +
 		"reporter_id FROM cases" + s.duplicateIndexHint() +
 		" WHERE township_code = ? AND matter_code = ? AND state NOT IN (?, ?, ?) AND id < ? ORDER BY id DESC LIMIT ?"
-	rows, err := s.runner(ctx, q).QueryContext(ctx, q, township, matter, string(models.StateClosed),
+	rows, err := s.hotQuery(ctx, q, township, matter, string(models.StateClosed),
 		string(models.StateRejected), string(models.StateMerged), beforeID, limit)
 	if err != nil {
 		return nil, translate(err, "cases")
