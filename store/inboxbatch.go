@@ -44,9 +44,6 @@ func (s *Store) AddInboundBatch(ctx context.Context, msgs []models.Inbound) ([]m
 // (RETURNING), the rows written get their ids.
 func (s *Store) insertInboxRows(ctx context.Context, rows []inboxRow) (int, error) {
 	q, args := s.insertIgnoreInbox(len(rows)), inboxArgs(rows)
-	if s.returning {
-		q += " RETURNING id, dedup_key"
-	}
 	if !s.returning {
 		res, err := s.hotExec(ctx, q, args...)
 		if err != nil {
@@ -55,7 +52,7 @@ func (s *Store) insertInboxRows(ctx context.Context, rows []inboxRow) (int, erro
 		n, err := res.RowsAffected()
 		return int(n), err
 	}
-	got, err := s.hotQuery(ctx, q, args...)
+	got, err := s.hotQuery(ctx, q+" RETURNING id, dedup_key", args...)
 	if err != nil {
 		return 0, err
 	}
