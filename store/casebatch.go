@@ -139,9 +139,8 @@ func createCaseSQL(r *caseRow, evs []models.Event, intents []intentRow) (string,
 		b.WriteString("; SET " + hash + " = SHA2(CONCAT('" + models.HashPrefix + "', @case_id, ?, " + prev +
 			", '" + models.HashSuffix + "'), 256)")
 		args = append(args, e.HashMiddle())
-		rows[i] = "(@case_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + prev + ", " + hash + ")"
-		rowArgs = append(rowArgs, e.Seq, e.ActorID, string(e.ActorRole), string(e.Action), string(e.FromState),
-			string(e.ToState), e.Note, jsonList(e.AttachmentIDs), e.At)
+		rows[i] = "(@case_id, " + eventFieldPlaceholders + ", " + prev + ", " + hash + ")"
+		rowArgs = eventFields(rowArgs, toEventRow(e))
 		prev = hash
 	}
 	args = append(args, rowArgs...)
@@ -163,12 +162,9 @@ func createCaseSQL(r *caseRow, evs []models.Event, intents []intentRow) (string,
 			caseID := "@case_id"
 			if in.CaseID != 0 {
 				caseID = "?"
-				args = append(args, in.RecipientID, in.Channel, in.Kind, in.CaseID)
-			} else {
-				args = append(args, in.RecipientID, in.Channel, in.Kind)
 			}
-			rows = append(rows, "(?, ?, ?, "+caseID+", ?, "+payloads[in.Payload]+", ?, 0, ?, ?, '', ?)")
-			args = append(args, in.DedupKey, in.State, in.NextAttemptAt, in.Paced, in.CreatedAt)
+			rows = append(rows, intentValues(caseID, payloads[in.Payload]))
+			args = intentFields(args, in, in.CaseID != 0, false)
 		}
 		b.WriteString("; INSERT INTO intents " + intentColumns + " VALUES " + strings.Join(rows, ", "))
 	}

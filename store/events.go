@@ -78,10 +78,12 @@ func chained(e models.Event, prev models.Event) models.Event {
 	return e
 }
 
-// eventColumns and eventPlaceholders are the columns an event is inserted with, and one row's values.
+// eventColumns and eventPlaceholders are the columns an event is inserted with, and one row's
+// values; eventFieldPlaceholders are those between its case id and its hashes (eventFields).
 const (
-	eventColumns      = "(case_id, seq, actor_id, actor_role, action, from_state, to_state, note, attachment_ids, `at`, prev_hash, hash)"
-	eventPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	eventColumns           = "(case_id, seq, actor_id, actor_role, action, from_state, to_state, note, attachment_ids, `at`, prev_hash, hash)"
+	eventFieldPlaceholders = "?, ?, ?, ?, ?, ?, ?, ?, ?"
+	eventPlaceholders      = "(?, " + eventFieldPlaceholders + ", ?, ?)"
 )
 
 // toEventRow converts an event for storing.
@@ -97,10 +99,14 @@ func toEventRow(e models.Event) eventRow {
 func eventArgs(rows []eventRow) []any {
 	args := make([]any, 0, 12*len(rows))
 	for _, r := range rows {
-		args = append(args, r.CaseID, r.Seq, r.ActorID, r.ActorRole, r.Action, r.FromState, r.ToState, r.Note,
-			r.AttachmentIDs, r.At, r.PrevHash, r.Hash)
+		args = append(eventFields(append(args, r.CaseID), r), r.PrevHash, r.Hash)
 	}
 	return args
+}
+
+// eventFields adds a row's values between its case id and its hashes.
+func eventFields(args []any, r eventRow) []any {
+	return append(args, r.Seq, r.ActorID, r.ActorRole, r.Action, r.FromState, r.ToState, r.Note, r.AttachmentIDs, r.At)
 }
 
 // insertHistory stores a new case's first events in one statement, chained from the start, and

@@ -90,7 +90,7 @@ func toIntentRows(caseID int64, intents []models.Intent) ([]intentRow, error) {
 // already, in the driver's dialect (plain SQL: every case change writes intents).
 func insertIntentsSQL(driver string, n int) string {
 	sql := "INSERT INTO intents " + intentColumns + " VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', ?), ", n), ", ")
+		strings.TrimSuffix(strings.Repeat(intentValues("?", "?")+", ", n), ", ")
 	if driver == DriverSQLite {
 		return sql + " ON CONFLICT (dedup_key) DO NOTHING"
 	}
@@ -104,14 +104,33 @@ const intentColumns = "(recipient_id, channel, kind, case_id, dedup_key, payload
 // onDuplicateSkip ends MySQL's skipping insert of intents.
 const onDuplicateSkip = " ON DUPLICATE KEY UPDATE id = id"
 
+// intentValues is one row of VALUES in intentColumns order, its case id and payload given as
+// SQL expressions ("?" takes them from the values intentFields adds).
+func intentValues(caseID, payload string) string {
+	return "(?, ?, ?, " + caseID + ", ?, " + payload + ", ?, 0, ?, ?, '', ?)"
+}
+
 // intentArgs are the placeholders' values of insertIntentsSQL.
 func intentArgs(rows []intentRow) []any {
 	args := make([]any, 0, 10*len(rows))
 	for _, r := range rows {
-		args = append(args, r.RecipientID, r.Channel, r.Kind, r.CaseID, r.DedupKey, r.Payload, r.State,
-			r.NextAttemptAt, r.Paced, r.CreatedAt)
+		args = intentFields(args, r, true, true)
 	}
 	return args
+}
+
+// intentFields adds a row's values for the placeholders of intentValues: its case id and payload
+// only where they are placeholders.
+func intentFields(args []any, r intentRow, caseID, payload bool) []any {
+	args = append(args, r.RecipientID, r.Channel, r.Kind)
+	if caseID {
+		args = append(args, r.CaseID)
+	}
+	args = append(args, r.DedupKey)
+	if payload {
+		args = append(args, r.Payload)
+	}
+	return append(args, r.State, r.NextAttemptAt, r.Paced, r.CreatedAt)
 }
 
 // IntentFilter selects intents for Intents; zero fields select everything.
