@@ -197,7 +197,7 @@ func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, no
 		}
 		return nil // the library renders nothing: answer does
 	})
-	if err := h.library(srv.Serve); err != nil || malformed {
+	if err := serveLibrary(srv); err != nil || malformed {
 		h.refuse(c, http.StatusBadRequest, "malformed message")
 		return
 	}
@@ -225,15 +225,15 @@ func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, no
 	c.Data(http.StatusOK, "application/xml; charset=utf-8", out)
 }
 
-// library runs one of the library server's steps, turning a panic (it panics when rendering
-// fails) into an error.
-func (h *WeChatCallback) library(step func() error) (err error) {
+// serveLibrary runs the library's server on the request, turning a panic (it panics when its
+// writer fails) into an error.
+func serveLibrary(srv *server.Server) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = models.Errorf(models.EInternal, "wechat server panic: %v", r)
 		}
 	}()
-	return step()
+	return srv.Serve()
 }
 
 // refuse answers a rejected callback; nothing of it was stored.
