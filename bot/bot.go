@@ -60,8 +60,9 @@ type Cases interface {
 	Followers(ctx context.Context, caseID int64) ([]models.Person, error)
 	// CaseByID returns a case.
 	CaseByID(ctx context.Context, id int64) (models.Case, error)
-	// LatestIntent returns the newest notification of a kind to a person (the last dispatch card).
-	LatestIntent(ctx context.Context, recipientID int64, kind string) (models.Intent, error)
+	// LatestSentIntent returns the newest notification of one of the kinds delivered to a person
+	// (the last card they received); models.ENotFound if none.
+	LatestSentIntent(ctx context.Context, recipientID int64, kinds []string) (models.Intent, error)
 }
 
 // Media keeps photos and voice messages: a record now, the file fetched in the background.
@@ -79,10 +80,11 @@ type Deadlines interface {
 
 // Catalogue is the county as the bot needs it: places, matters and teams.
 type Catalogue struct {
-	Places    *Places
-	Suggester *Suggester
-	Matters   []models.Matter
-	Teams     []models.Team
+	CountyName string // the county this account serves, e.g. 晋江市
+	Places     *Places
+	Suggester  *Suggester
+	Matters    []models.Matter
+	Teams      []models.Team
 }
 
 // Config tunes the conversations.
@@ -93,6 +95,7 @@ type Config struct {
 	Location            *time.Location
 	DefaultLimit        models.TimeLimit // the answer time promised when the matter is unknown
 	DuplicateRadius     float64          // metres: an open case of the same matter this near is offered to follow
+	CaseURL             string           // a case's page is this URL followed by its tracking number ("" for none)
 }
 
 // Bot holds the conversations: it turns each inbound message into a reply.
@@ -137,11 +140,13 @@ func (b *Bot) SetClock(now func() time.Time) { b.now = now }
 
 // turn is one message being handled: who wrote, what, and their conversation.
 type turn struct {
-	ctx    context.Context
-	in     models.Inbound
-	person models.Person
-	sess   *session
-	notes  []string // lines said before the answer (e.g. "your last conversation expired")
+	ctx     context.Context
+	in      models.Inbound
+	person  models.Person
+	sess    *session
+	raw     string   // the text as typed, for descriptions (commands read it cleaned)
+	expired bool     // the person's conversation had expired when this message came
+	notes   []string // lines said before the answer (e.g. "your last conversation expired")
 }
 
 // Process handles one inbound message and returns the reply ("" for none). Messages of one
@@ -167,7 +172,7 @@ func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t := &turn{ctx: ctx, in: in, person: person, sess: sess}
+	t := &turn{ctx: ctx, in: in, person: person, sess: sess, expired: expired}
 	if expired {
 		t.notes = append(t.notes, msgExpired)
 	}
@@ -224,7 +229,7 @@ func (b *Bot) release(ctx context.Context, h *held) {
 func (b *Bot) dispatch(t *turn) (string, error) {
 	switch t.in.MsgType {
 	case models.MsgText:
-		return b.text(t, strings.TrimSpace(t.in.Content))
+		return b.text(t, t.in.Content)
 	case models.MsgImage:
 		return b.photo(t)
 	case models.MsgVoice:
@@ -290,7 +295,7 @@ func (b *Bot) processLocked(ctx context.Context, in models.Inbound, p models.Per
 	if err != nil {
 		return "", err
 	}
-	t := &turn{ctx: ctx, in: in, person: p, sess: sess}
+	t := &turn{ctx: ctx, in: in, person: p, sess: sess, expired: expired}
 	if expired {
 		t.notes = append(t.notes, msgExpired)
 	}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,9 +10,14 @@ import (
 	"gridbot/workflow"
 )
 
-// text handles a text message: a command word first, else the answer to the pending question,
-// else the start of a new report when it reads like one.
-func (b *Bot) text(t *turn, text string) (string, error) {
+// text handles a text message: a confirmation or a command word first, else the answer to the
+// pending question, else the start of a new report when it reads like one.
+func (b *Bot) text(t *turn, raw string) (string, error) {
+	text := clean(raw)
+	t.raw = strings.TrimFunc(strings.TrimSpace(raw), isQuote)
+	if r, ok, err := b.confirmPending(t, text); ok || err != nil {
+		return r, err
+	}
 	if sw, sarg := splitStaffCommand(text); sw != "" {
 		r, _, err := b.staffCommand(t, sw, sarg)
 		return r, err
@@ -29,19 +33,40 @@ func (b *Bot) text(t *turn, text string) (string, error) {
 		}
 		t.sess = nil
 		return msgCancelled, nil
-	case cmdHelp, "help", "?", "？":
+	case cmdHelp:
 		return b.help(t.person), nil
 	case cmdComplaint, cmdTip, cmdReport:
-		return b.start(t, word), nil
+		return b.start(t, word, arg), nil
 	case cmdQuery, cmdProgress:
-		return b.query(t, arg)
+		return b.query(t, word, arg)
 	case cmdBind:
 		return b.bind(t, arg)
 	case cmdRate:
 		return b.rate(t, arg)
+	case cmdUrge:
+		return b.urgeCommand(t, arg)
 	}
 	if t.sess != nil {
 		return b.answer(t, text)
+	}
+	return b.fresh(t, text)
+}
+
+// fresh reads a text outside any conversation: small talk, a follow-up about one's case, a
+// preamble ("阿伯跟你们反应一下"), or the description that starts a new report.
+func (b *Bot) fresh(t *turn, text string) (string, error) {
+	if r, ok, err := b.followUp(t, text); ok || err != nil {
+		return r, err
+	}
+	if t.expired {
+		return msgExpiredFresh, nil
+	}
+	if kind, ok := preamble(text); ok {
+		if kind != models.KindTip {
+			kind = defaultKind(t.person)
+		}
+		t.sess = b.startSession(t, kind)
+		return msgGoOn + b.question(t), nil
 	}
 	if oneOf(text, wordsGreetings()...) || !b.readsLikeReport(text) {
 		return b.greeting(t.person), nil
@@ -51,14 +76,23 @@ func (b *Bot) text(t *turn, text string) (string, error) {
 	return b.question(t), nil
 }
 
-// splitCommand separates a leading command word from its argument ("查询26112700013" too).
+// splitCommand separates a leading command word from its argument ("查询26112700013" too). A
+// 投诉 or 举报 followed by text on the same line ("举报：有人偷倒垃圾") carries the description.
 func splitCommand(text string) (word, arg string) {
-	for _, w := range []string{cmdComplaint, cmdTip, cmdReport, cmdQuery, cmdProgress, cmdRate, cmdHelp, cmdCancel, cmdBind} {
-		if rest, ok := strings.CutPrefix(text, w); ok {
-			rest = strings.TrimSpace(strings.TrimLeft(rest, ":：,，"))
-			if rest == "" || w == cmdQuery || w == cmdProgress || w == cmdRate || w == cmdBind {
-				return w, rest
-			}
+	if oneOf(text, "help", "?", "？", "帮忙", "怎么用", "使用说明", "菜单") {
+		return cmdHelp, ""
+	}
+	for _, w := range []string{cmdComplaint, cmdTip, cmdReport, cmdQuery, cmdProgress, cmdRate, cmdHelp, cmdCancel, cmdBind, cmdUrge} {
+		rest, ok := stripPrefixWord(text, w)
+		if !ok {
+			continue
+		}
+		switch w {
+		case cmdQuery, cmdProgress, cmdRate, cmdBind, cmdComplaint, cmdTip, cmdReport, cmdUrge:
+			return w, rest
+		}
+		if rest == "" {
+			return w, ""
 		}
 	}
 	return "", text
@@ -69,15 +103,16 @@ func (b *Bot) readsLikeReport(text string) bool {
 	return utf8.RuneCountInString(text) >= 8 || len(b.cat.Suggester.Suggest(text, 1)) > 0
 }
 
-// start opens a new draft of the kind a command word asks for.
-func (b *Bot) start(t *turn, word string) string {
+// start opens a new draft of the kind a command word asks for; text after the word ("举报：…")
+// is its description, unless it is only filler ("投诉一下").
+func (b *Bot) start(t *turn, word, rest string) string {
 	kind := models.KindComplaint
 	switch word {
 	case cmdTip:
 		kind = models.KindTip
 	case cmdReport:
 		if !t.person.Staff() {
-			return "“上报”供网格员和工作人员使用。群众反映问题请发送“投诉”或“举报”。"
+			return msgReportStaffOnly
 		}
 		kind = models.KindReport
 	}
@@ -86,16 +121,28 @@ func (b *Bot) start(t *turn, word string) string {
 		note = msgRestarted + "\n"
 	}
 	t.sess = b.startSession(t, kind)
+	if !onlyFiller(rest) {
+		if typed, ok := stripPrefixWord(t.raw, word); ok {
+			rest = typed
+		}
+		b.describe(t.sess, rest)
+	}
 	return note + b.question(t)
 }
 
 // help explains what the person can do, by role.
 func (b *Bot) help(p models.Person) string {
-	switch {
-	case p.Role == models.RoleGridWorker:
+	switch p.Role {
+	case models.RoleGridWorker:
 		return msgHelpGridWorker
-	case p.Staff():
-		return msgHelpStaff
+	case models.RoleOfficer, models.RoleLegalReviewer:
+		return msgHelpOfficer
+	case models.RoleTeamLeader:
+		return msgHelpLeader
+	case models.RolePlatformOperator:
+		return msgHelpPlatform
+	case models.RoleSupervisor, models.RoleAdmin:
+		return msgHelpSupervisor
 	}
 	return msgHelpCitizen
 }
@@ -108,26 +155,43 @@ func (b *Bot) greeting(p models.Person) string {
 	return msgUnbound
 }
 
-// query shows a case's progress to someone allowed to see it, or lists the person's cases.
-// Anyone else gets the same answer as for a number that does not exist.
-func (b *Bot) query(t *turn, arg string) (string, error) {
+// query shows a case's progress to someone allowed to see it, or lists the person's cases
+// (查询 alone) or answers about their latest open case (进度 alone). Anyone else gets the same
+// answer as for a number that does not exist; a mistyped number is named and refused.
+func (b *Bot) query(t *turn, word, arg string) (string, error) {
 	if arg == "" {
+		if word == cmdProgress && !t.person.Staff() {
+			r, _, err := b.latestOpen(t)
+			return r, err
+		}
 		return b.listCases(t)
 	}
-	no := strings.Fields(arg)[0]
-	if !models.ValidTrackingNumber(no) {
-		return msgNotFound, nil
+	n, ok := leadingNumber(arg)
+	if !ok {
+		return b.query(t, word, "")
 	}
-	c, err := b.cases.CaseByTrackingNo(t.ctx, no)
+	if !n.LooksLikeTrackingNo() {
+		return msgQueryUsage, nil
+	}
+	if !models.ValidTrackingNumber(n.Digits) {
+		return b.typoReply(t, n.Digits, false)
+	}
+	c, err := b.cases.CaseByTrackingNo(t.ctx, n.Digits)
 	if models.ErrorCodeOf(err) == models.ENotFound {
-		return msgNotFound, nil
+		return notFoundNo(n.Digits), nil
 	}
 	if err != nil {
 		return "", err
 	}
 	if ok, err := b.maySee(t, c); err != nil || !ok {
-		return msgNotFound, err
+		return notFoundNo(n.Digits), err
 	}
+	return b.showCase(t, c)
+}
+
+// showCase renders a case for a person allowed to see it: reporters see its state and history;
+// staff also see the description, place, time limit and evidence, and the case becomes their focus.
+func (b *Bot) showCase(t *turn, c models.Case) (string, error) {
 	events, err := b.cases.Events(t.ctx, c.ID)
 	if err != nil {
 		return "", err
@@ -136,17 +200,52 @@ func (b *Bot) query(t *turn, arg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if t.person.Staff() {
-		if err := b.Focus(t.ctx, t.in.OpenID, c.TrackingNo); err != nil {
-			return "", err
-		}
-	}
 	history := make([]string, 0, len(events))
 	for _, e := range events {
 		history = append(history, fmt.Sprintf("%s %s", b.clock(e.At), e.Action.Chinese()))
 	}
-	return caseStatus(c.TrackingNo, c.Kind.Chinese(), b.matterName(c.MatterCode), c.State.Chinese(),
-		b.clock(c.CreatedAt), evidence(atts), history), nil
+	if !t.person.Staff() || c.ReporterID == t.person.ID && t.person.Role == models.RoleGridWorker {
+		return caseStatus(c.TrackingNo, c.Kind.Chinese(), b.matterName(c.MatterCode), c.State.Chinese(),
+			b.clock(c.CreatedAt), evidence(atts), history), nil
+	}
+	if err := b.setFocus(t.ctx, t.in.OpenID, c.TrackingNo, focusQuery); err != nil {
+		return "", err
+	}
+	limit := "无"
+	if !c.HandleDeadline.IsZero() {
+		limit = b.clock(c.HandleDeadline) + "前办结"
+	}
+	return staffCaseView(staffView{No: c.TrackingNo, Kind: c.Kind.Chinese(), Matter: b.matterName(c.MatterCode),
+		State: c.State.Chinese(), Place: b.placeName(c.Location), Description: c.Description, Limit: limit,
+		Received: b.clock(c.CreatedAt), Evidence: evidence(atts), Photos: photoCount(atts), URL: b.caseURL(c.TrackingNo),
+		History: brief(history, 6)}), nil
+}
+
+// brief keeps the last n lines of a history, saying how many earlier ones were left out.
+func brief(lines []string, n int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	return append([]string{fmt.Sprintf("……（前%d条略）", len(lines)-n)}, lines[len(lines)-n:]...)
+}
+
+// photoCount counts the photos among a case's attachments.
+func photoCount(atts []models.Attachment) int {
+	n := 0
+	for _, a := range atts {
+		if strings.HasPrefix(a.MIMEType, "image/") {
+			n++
+		}
+	}
+	return n
+}
+
+// caseURL is the link to a case's page, or "" when none is configured.
+func (b *Bot) caseURL(no string) string {
+	if b.cfg.CaseURL == "" {
+		return ""
+	}
+	return b.cfg.CaseURL + no
 }
 
 // listCases lists the person's recent cases.
@@ -202,19 +301,22 @@ func (b *Bot) bind(t *turn, arg string) (string, error) {
 	return bound(p.Name, p.Role.Chinese(), team), nil
 }
 
-// rate answers "评价 <no> <score>": only the reporter may rate, and only a closed case.
+// rate answers "评价 <no> <score> [comment]": only the reporter may rate, and only a closed case.
 func (b *Bot) rate(t *turn, arg string) (string, error) {
-	f := strings.Fields(arg)
-	if len(f) < 2 {
+	n, ok := leadingNumber(arg)
+	if !ok || !n.LooksLikeTrackingNo() {
 		return msgRateUsage, nil
 	}
-	score, err := strconv.Atoi(f[1])
-	if err != nil || score < 1 || score > 5 || !models.ValidTrackingNumber(f[0]) {
+	if !models.ValidTrackingNumber(n.Digits) {
+		return b.typoReply(t, n.Digits, false)
+	}
+	score, comment, ok := parseScore(n.Rest)
+	if !ok {
 		return msgRateUsage, nil
 	}
-	c, err := b.cases.CaseByTrackingNo(t.ctx, f[0])
+	c, err := b.cases.CaseByTrackingNo(t.ctx, n.Digits)
 	if models.ErrorCodeOf(err) == models.ENotFound {
-		return msgNotFound, nil
+		return notFoundNo(n.Digits), nil
 	}
 	if err != nil {
 		return "", err
@@ -225,7 +327,6 @@ func (b *Bot) rate(t *turn, arg string) (string, error) {
 	if c.State != models.StateClosed {
 		return msgRateNotClosed, nil
 	}
-	comment := strings.Join(f[2:], " ")
 	req := workflow.Request{Actor: t.person, TrackingNo: c.TrackingNo, Action: models.ActionRate, Score: score, Note: comment}
 	if _, err := b.cases.Act(t.ctx, req); err != nil {
 		if models.ErrorCodeOf(err) == models.EConflict {
@@ -241,6 +342,21 @@ func (b *Bot) rate(t *turn, arg string) (string, error) {
 		return "", err
 	}
 	return rated(c.TrackingNo, score, true), nil
+}
+
+// parseScore reads a rating of 1 to 5 and the comment after it: "5", "5分 很快", "五星", "4 还行".
+func parseScore(rest string) (int, string, bool) {
+	rest = strings.TrimSpace(rest)
+	i := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == '分' || r == '星' || r == ',' || r == '，' })
+	head, tail := rest, ""
+	if i >= 0 {
+		head, tail = rest[:i], rest[i:]
+	}
+	score, ok := smallNumber(head)
+	if !ok || score < 1 || score > 5 {
+		return 0, "", false
+	}
+	return score, strings.TrimSpace(strings.TrimLeft(tail, " 分星,，:：")), true
 }
 
 // matterName names a matter, or says it is still to be classified.

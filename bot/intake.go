@@ -2,9 +2,8 @@ package bot
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gridbot/models"
 )
@@ -42,7 +41,7 @@ func defaultKind(p models.Person) models.CaseKind {
 
 // ensureSession starts a draft when content arrives outside a conversation.
 func (b *Bot) ensureSession(t *turn) {
-	if t.sess == nil {
+	if t.sess == nil || t.sess.Awaiting == waitUrge {
 		t.sess = b.startSession(t, defaultKind(t.person))
 	}
 }
@@ -61,10 +60,11 @@ func (b *Bot) photo(t *turn) (string, error) {
 	if t.sess.Awaiting == waitPhotos {
 		return photoReceived(len(t.sess.AttachmentIDs)), nil
 	}
-	return fmt.Sprintf("已收到照片（共%d张）。", len(t.sess.AttachmentIDs)) + "\n" + b.question(t), nil
+	return photosSoFar(len(t.sess.AttachmentIDs)) + "\n" + b.question(t), nil
 }
 
-// voice adds a voice message to the draft; its recognised text counts as description.
+// voice adds a voice message to the draft; its recognised text answers the pending question
+// (a place said by voice is a place) or counts as description.
 func (b *Bot) voice(t *turn) (string, error) {
 	b.ensureSession(t)
 	if err := b.attach(t, "audio/amr"); err != nil {
@@ -77,8 +77,12 @@ func (b *Bot) voice(t *turn) (string, error) {
 		}
 		return "已收到语音。\n" + b.question(t), nil
 	}
+	heard := "已收到语音：“" + text + "”\n"
+	if t.sess.Awaiting == waitPlace || t.sess.Awaiting == waitPlaceConfirm {
+		return heard + b.answerPlace(t, clean(text)), nil
+	}
 	b.describe(t.sess, text)
-	return "已收到语音：“" + text + "”\n" + b.question(t), nil
+	return heard + b.question(t), nil
 }
 
 // attach records a media message as an attachment of the draft and queues its download.
@@ -92,81 +96,176 @@ func (b *Bot) attach(t *turn, mime string) error {
 	return nil
 }
 
-// location places the draft by a location message.
+// location places the draft by a location message: in a grid or near a village; else, inside
+// the county, the nearest village is offered for confirmation; outside it, the county is named.
 func (b *Bot) location(t *turn) (string, error) {
 	b.ensureSession(t)
 	pt := models.Point{Lat: t.in.Lat, Lng: t.in.Lng}
 	loc, ok := b.cat.Places.Locate(pt)
 	if !ok {
-		t.sess.Awaiting = waitPlace
-		return msgOutsideCounty + "\n" + askPlace(b.townshipNames()), nil
+		near, inCounty := b.cat.Places.Nearest(pt)
+		if !inCounty {
+			t.sess.Awaiting = waitPlace
+			return outsideCounty(b.cat.CountyName) + "\n" + askPlaceShort(b.townshipNames()), nil
+		}
+		near.Address = t.in.Label
+		t.sess.Candidate, t.sess.Awaiting = &near, waitPlaceConfirm
+		return askNearestVillage(b.placeName(near)), nil
 	}
 	loc.Address = t.in.Label
 	t.sess.Location, t.sess.PlaceDefault, t.sess.Address = &loc, false, ""
 	return placeNoted(b.placeName(loc)) + "\n" + b.question(t), nil
 }
 
-// describe sets or extends the draft's description.
+// describe sets or extends the draft's description; matters are suggested again from the
+// whole of it until one is chosen.
 func (b *Bot) describe(s *session, text string) {
-	if s.Description == "" {
-		s.Description = text
+	text = strings.TrimSpace(text)
+	if text == "" {
 		return
 	}
-	s.Description += "；" + text
+	if s.Description == "" {
+		s.Description = text
+	} else {
+		s.Description += "；" + text
+	}
+	if !s.MatterChosen {
+		s.MatterOptions = nil
+	}
 }
 
-// answer takes a text as the answer to the question the conversation waits on.
+// answer takes a text as the answer to the question the conversation waits on; a text that
+// answers another question (a place when photos were asked for) is used for that one.
 func (b *Bot) answer(t *turn, text string) (string, error) {
-	s := t.sess
-	switch s.Awaiting {
+	switch t.sess.Awaiting {
 	case waitPhotos:
-		if oneOf(text, wordsDone()...) {
-			return b.question(t), nil
-		}
-		b.describe(s, text)
-		return "已补充到问题描述。" + msgAskPhotos, nil
+		return b.answerPhotos(t, text), nil
 	case waitPlace:
 		return b.answerPlace(t, text), nil
+	case waitPlaceConfirm:
+		return b.answerPlaceConfirm(t, text), nil
 	case waitMatter:
 		return b.answerMatter(t, text), nil
 	case waitConfidential:
 		return b.answerConfidential(t, text), nil
+	case waitPhone:
+		return b.answerPhone(t, text), nil
 	case waitConfirm:
 		return b.answerConfirm(t, text)
 	case waitDuplicate:
 		return b.answerDuplicate(t, text)
+	case waitUrge:
+		return b.answerUrge(t, text)
 	}
-	b.describe(s, text)
-	return b.question(t), nil
+	return b.answerDescription(t, text), nil
 }
 
-// answerPlace takes a township number or a typed address.
+// answerDescription takes the description; it cannot be skipped, and a place sent instead is
+// kept as the place.
+func (b *Bot) answerDescription(t *turn, text string) string {
+	s := t.sess
+	switch {
+	case oneOf(text, wordsSkip()...):
+		return msgDescriptionRequired
+	case oneOf(text, wordsDone()...):
+		return msgDescriptionRequired
+	}
+	if loc, ok := b.placeOnly(text); ok && (s.Location == nil || s.PlaceDefault) {
+		s.Location, s.PlaceDefault = &loc, false
+		return placeNoted(b.placeName(loc)) + "\n" + b.question(t)
+	}
+	b.describe(s, t.raw)
+	return b.question(t)
+}
+
+// answerPhotos ends the photo step (好了, 没了, 跳过), takes a place sent instead, or adds the
+// text to the description.
+func (b *Bot) answerPhotos(t *turn, text string) string {
+	s := t.sess
+	if oneOf(text, wordsDone()...) || oneOf(text, wordsSkip()...) {
+		return b.question(t)
+	}
+	if loc, ok := b.placeOnly(text); ok {
+		s.Location, s.PlaceDefault = &loc, false
+		return placeNoted(b.placeName(loc)) + "\n" + b.question(t)
+	}
+	b.describe(s, t.raw)
+	return msgAddedToDescription + msgAskPhotos
+}
+
+// placeOnly reports whether a text is a place rather than a description: it names a place of
+// the county, and is short and names no matter.
+func (b *Bot) placeOnly(text string) (models.Location, bool) {
+	loc, ok := b.cat.Places.MatchAddress(text)
+	if !ok || utf8.RuneCountInString(text) > 20 || len(b.cat.Suggester.Suggest(text, 1)) > 0 {
+		return models.Location{}, false
+	}
+	return loc, true
+}
+
+// answerPlace takes a township number or a typed address. The place cannot be skipped: the
+// first 跳过 says what would do, the second leaves it to the county platform.
 func (b *Bot) answerPlace(t *turn, text string) string {
 	s := t.sess
-	if n, err := strconv.Atoi(text); err == nil {
-		ts := b.cat.Places.Townships()
-		if n < 1 || n > len(ts) {
-			return "请回复 1 到 " + strconv.Itoa(len(ts)) + " 之间的序号。\n" + askPlace(b.townshipNames())
+	if oneOf(text, wordsSkip()...) {
+		s.PlaceSkips++
+		if s.PlaceSkips == 1 {
+			return msgPlaceRequired
 		}
-		s.Location = &models.Location{TownshipCode: ts[n-1].Code, Address: s.Address}
+		s.Location, s.PlaceDefault = &models.Location{Address: s.Address}, false
+		return msgPlaceLeftOpen + "\n" + b.question(t)
+	}
+	ts := b.cat.Places.Townships()
+	if n, ok := choice(text); ok {
+		if n > len(ts) {
+			return fmt.Sprintf("请回复 1 到 %d 之间的乡镇序号。\n", len(ts)) + askPlaceShort(b.townshipNames())
+		}
+		s.Location, s.PlaceDefault = &models.Location{TownshipCode: ts[n-1].Code, Address: s.Address}, false
 		s.Address = ""
 		return placeNoted(b.placeName(*s.Location)) + "\n" + b.question(t)
 	}
 	if loc, ok := b.cat.Places.MatchAddress(text); ok {
-		loc.Address = text
-		s.Location, s.Address = &loc, ""
+		loc.Address = t.raw
+		s.Location, s.PlaceDefault, s.Address = &loc, false, ""
 		return placeNoted(b.placeName(loc)) + "\n" + b.question(t)
 	}
-	s.Address = text
-	return askPlaceAgain(text, b.townshipNames())
+	if !hasAddressMarker(text) && b.readsLikeReport(text) && s.Address == "" {
+		b.describe(s, t.raw)
+		return msgAddedToDescription + "\n" + askPlaceShort(b.townshipNames())
+	}
+	s.Address = t.raw
+	return askPlaceAgain(t.raw, b.townshipNames())
 }
 
-// answerMatter takes a number from the offered matters, or a text to suggest from again.
+// hasAddressMarker reports whether a text has the words of an address (路, 号, 村, 附近 …).
+func hasAddressMarker(text string) bool {
+	return containsAny(text, []string{"路", "街", "巷", "号", "村", "社区", "镇", "小区", "附近", "旁边", "对面", "门口",
+		"楼", "桥", "市场", "学校", "广场", "公园", "路口", "工业区"})
+}
+
+// answerPlaceConfirm accepts the nearest village offered for a location, or takes a place.
+func (b *Bot) answerPlaceConfirm(t *turn, text string) string {
+	s := t.sess
+	n, isChoice := choice(text)
+	switch {
+	case (isChoice && n == 1) || oneOf(text, wordsYes()...) || oneOf(text, "对", "是的", "没错", "对的"):
+		s.Location, s.PlaceDefault, s.Candidate = s.Candidate, false, nil
+		return placeNoted(b.placeName(*s.Location)) + "\n" + b.question(t)
+	case (isChoice && n == 2) || oneOf(text, wordsNo()...) || oneOf(text, "不对", "不是"):
+		s.Candidate, s.Awaiting = nil, waitPlace
+		return askPlaceShort(b.townshipNames())
+	}
+	s.Candidate, s.Awaiting = nil, waitPlace
+	return b.answerPlace(t, text)
+}
+
+// answerMatter takes a number from the offered matters, 跳过 or 不知道 for the platform to
+// classify, or more words to suggest from again with the whole description.
 func (b *Bot) answerMatter(t *turn, text string) string {
 	s := t.sess
-	if n, err := strconv.Atoi(text); err == nil {
+	if n, ok := choice(text); ok {
 		switch {
-		case n >= 1 && n <= len(s.MatterOptions):
+		case n <= len(s.MatterOptions):
 			s.MatterCode, s.MatterChosen = s.MatterOptions[n-1], true
 		case n == len(s.MatterOptions)+1:
 			s.MatterCode, s.MatterChosen = "", true
@@ -175,28 +274,61 @@ func (b *Bot) answerMatter(t *turn, text string) string {
 		}
 		return b.question(t)
 	}
-	if sug := b.cat.Suggester.Suggest(text, 3); len(sug) > 0 {
+	if oneOf(text, wordsSkip()...) || oneOf(text, wordsUnsure()...) {
+		s.MatterCode, s.MatterChosen = "", true
+		return b.question(t)
+	}
+	if sug := b.cat.Suggester.Suggest(s.Description+" "+text, 3); len(sug) > 0 {
 		s.MatterOptions = codes(sug)
 	}
 	return b.question(t)
 }
 
-// answerConfidential takes yes or no.
+// answerConfidential takes yes or no, or a mobile number (not confidential, call me here);
+// 跳过 keeps the reporter's identity confidential. 不保密 asks for a phone number.
 func (b *Bot) answerConfidential(t *turn, text string) string {
-	var c bool
+	s := t.sess
+	n, isChoice := choice(text)
+	if phone, ok := mobileNumber(text); ok {
+		c := false
+		s.Confidential, s.Phone, s.PhoneAsked = &c, phone, true
+		return phoneNoted(phone) + "\n" + b.question(t)
+	}
 	switch {
-	case oneOf(text, wordsYes()...):
-		c = true
-	case oneOf(text, wordsNo()...):
-		c = false
+	case oneOf(text, wordsSkip()...):
+		c := true
+		s.Confidential = &c
+		return msgConfidentialByDefault + "\n" + b.question(t)
+	case (isChoice && n == 1) || oneOf(text, wordsYes()...):
+		c := true
+		s.Confidential = &c
+	case (isChoice && n == 2) || oneOf(text, wordsNo()...):
+		c := false
+		s.Confidential = &c
 	default:
 		return msgAskConfidentialRe
 	}
-	t.sess.Confidential = &c
 	return b.question(t)
 }
 
-// answerConfirm submits the case, or reopens a part of the draft.
+// answerPhone takes a mainland mobile number, or 跳过.
+func (b *Bot) answerPhone(t *turn, text string) string {
+	s := t.sess
+	if oneOf(text, wordsSkip()...) || oneOf(text, wordsNo()...) || oneOf(text, "不留", "不想留", "没有") {
+		s.PhoneAsked = true
+		return b.question(t)
+	}
+	phone, ok := mobileNumber(text)
+	if !ok {
+		return msgPhoneWrong
+	}
+	s.Phone, s.PhoneAsked = phone, true
+	return phoneNoted(phone) + "\n" + b.question(t)
+}
+
+// answerConfirm submits the case, or reopens a part of the draft and comes back to the
+// summary: 改描述, 改地点, 改事项/改类别, 重拍, 补充照片. A place or more words sent here are
+// taken as such.
 func (b *Bot) answerConfirm(t *turn, text string) (string, error) {
 	s := t.sess
 	switch {
@@ -206,21 +338,39 @@ func (b *Bot) answerConfirm(t *turn, text string) (string, error) {
 		s.MatterChosen, s.MatterCode, s.MatterAsked = false, "", true
 		return b.askMatterNow(t), nil
 	case oneOf(text, wordsPlace()...):
-		s.Location, s.PlaceDefault = nil, false
-		s.Awaiting = waitPlace
-		return askPlace(b.townshipNames()), nil
+		s.Location, s.PlaceDefault, s.PlaceSkips = nil, false, 0
+		return b.question(t), nil
+	case oneOf(text, wordsDescription()...):
+		s.Description = ""
+		return b.question(t), nil
+	case oneOf(text, wordsRetake()...):
+		s.AttachmentIDs = nil
+		s.Awaiting = waitPhotos
+		return msgAskPhotosAgain, nil
+	case oneOf(text, wordsMorePhotos()...):
+		s.Awaiting = waitPhotos
+		return msgAskPhotosMore, nil
+	}
+	if loc, ok := b.placeOnly(text); ok {
+		s.Location, s.PlaceDefault = &loc, false
+		return placeNoted(b.placeName(loc)) + "\n" + b.question(t), nil
+	}
+	if utf8.RuneCountInString(text) >= 6 && !oneOf(text, wordsDone()...) {
+		b.describe(s, t.raw)
+		return msgAddedToDescription + "\n" + b.question(t), nil
 	}
 	return msgConfirmHint, nil
 }
 
 // question decides what the draft still lacks and asks for it: description, photos (citizens,
-// once), place, matter, confidentiality (complaints), and finally confirmation.
+// once), place, matter, confidentiality (complaints), a phone number (not confidential), and
+// finally confirmation.
 func (b *Bot) question(t *turn) string {
 	s := t.sess
 	switch {
 	case s.Description == "":
 		s.Awaiting = waitDescription
-		return b.askDescription(s.Kind)
+		return b.askDescription(s.Kind, len(s.AttachmentIDs))
 	case t.person.Role == models.RoleCitizen && len(s.AttachmentIDs) == 0 && !s.PhotosAsked:
 		s.Awaiting, s.PhotosAsked = waitPhotos, true
 		return msgAskPhotos
@@ -235,6 +385,9 @@ func (b *Bot) question(t *turn) string {
 	case s.Confidential == nil:
 		s.Awaiting = waitConfidential
 		return msgAskConfidential
+	case !*s.Confidential && s.Kind == models.KindComplaint && !s.PhoneAsked:
+		s.Awaiting = waitPhone
+		return msgAskPhone
 	case !s.DuplicateOffered:
 		s.DuplicateOffered = true
 		if c, ok, err := b.duplicate(t); err == nil && ok {
@@ -267,15 +420,21 @@ func (b *Bot) askMatterNow(t *turn) string {
 	return askMatter(names)
 }
 
-// waitDescription asks for the description in the words of the kind.
-func (b *Bot) askDescription(kind models.CaseKind) string {
+// askDescription asks for the description in the words of the kind.
+func (b *Bot) askDescription(kind models.CaseKind, photos int) string {
+	var ask string
 	switch kind {
 	case models.KindTip:
-		return msgAskDescTip
+		ask = msgAskDescTip
 	case models.KindReport:
-		return msgAskDescReport
+		ask = msgAskDescReport
+	default:
+		ask = msgAskDescComplaint
 	}
-	return msgAskDescComplaint
+	if photos > 0 {
+		return msgDescribePhoto + ask
+	}
+	return ask
 }
 
 // summary renders the draft for confirmation.
@@ -288,11 +447,11 @@ func (b *Bot) summary(s *session) string {
 	if s.Kind != models.KindReport && s.Confidential != nil {
 		conf = confidentialWord(*s.Confidential)
 	}
-	place := "未知"
-	if s.Location != nil {
+	place := "未知（由指挥平台核实）"
+	if s.Location != nil && s.Location.TownshipCode != "" {
 		place = b.placeName(*s.Location)
 	}
-	return summary(string(s.Kind), s.Description, place, matter, len(s.AttachmentIDs), conf)
+	return summary(string(s.Kind), s.Description, place, matter, len(s.AttachmentIDs), conf, s.Phone)
 }
 
 // submit turns the confirmed draft into a case and ends the conversation.
@@ -332,21 +491,40 @@ func limitWords(l models.TimeLimit) string {
 	return fmt.Sprintf("%d个工作日内", l.Amount)
 }
 
-// placeName names a location for people: township, village, grid and address as known.
+// placeName names a location for people: township and village, and what the address adds to
+// them ("安海镇海东社区（成功路12号）"), never the same name twice.
 func (b *Bot) placeName(loc models.Location) string {
-	var parts []string
+	var names []string
 	for _, code := range []string{loc.TownshipCode, loc.VillageCode} {
 		if name := b.cat.Places.Name(code); name != "" {
-			parts = append(parts, name)
+			names = append(names, name)
 		}
 	}
-	if loc.Address != "" {
-		parts = append(parts, "（"+loc.Address+"）")
-	}
-	if len(parts) == 0 {
+	name := strings.Join(names, "")
+	extra := addressBeyond(loc.Address, names)
+	switch {
+	case name == "" && extra == "":
 		return "未知"
+	case name == "":
+		return extra
+	case extra == "":
+		return name
 	}
-	return strings.Join(parts, "")
+	return name + "（" + extra + "）"
+}
+
+// addressBeyond returns what an address says beyond the place names: the part after the last
+// name it repeats, or all of it; "" when it only repeats them.
+func addressBeyond(address string, names []string) string {
+	rest := strings.TrimSpace(address)
+	for _, n := range names {
+		for _, form := range nameForms(n) {
+			if i := strings.LastIndex(rest, form); i >= 0 {
+				rest = rest[i+len(form):]
+			}
+		}
+	}
+	return strings.TrimFunc(rest, isEdge)
 }
 
 // townshipNames lists the townships in the order they are offered.
@@ -368,8 +546,13 @@ func codes(sug []Suggestion) []string {
 	return out
 }
 
-// oneOf reports whether text is one of the words, ignoring case and surrounding punctuation.
+// oneOf reports whether a text, cleaned, is one of the words (ignoring case).
 func oneOf(text string, words ...string) bool {
-	text = strings.ToLower(strings.Trim(text, " 。.!！~～,，"))
-	return slices.ContainsFunc(words, func(w string) bool { return strings.ToLower(w) == text })
+	text = strings.ToLower(clean(text))
+	for _, w := range words {
+		if strings.ToLower(w) == text {
+			return true
+		}
+	}
+	return false
 }

@@ -24,6 +24,7 @@ type Places struct {
 	names     []placeName       // names a typed address may contain, longest first
 	radius    float64
 	display   map[string]string // code of a township, village or grid → its name
+	outline   orb.Ring          // the convex outline of the places: where the county is
 }
 
 // shape is a grid's parsed boundary.
@@ -78,6 +79,7 @@ func NewPlaces(townships []models.Township, villages []models.Village, grids []m
 		return nil, err
 	}
 	p.addNames(villages)
+	p.outline = convexHull(p.outlinePoints())
 	return p, nil
 }
 
@@ -330,3 +332,98 @@ func (p *Places) Grid(code string) (models.Location, bool) {
 
 // Name returns the name of a township, village or grid by its code, or "".
 func (p *Places) Name(code string) string { return p.display[code] }
+
+// countyMargin is how far outside the outline of the county's known places a point still
+// counts as inside the county: the outline runs through village centres and grid corners,
+// while the county reaches beyond them.
+const countyMargin = 3000.0
+
+// Nearest returns the village whose centre is nearest to pt, whatever the distance, and whether
+// pt lies inside the county: within the convex outline of every village centre and grid
+// boundary, or within countyMargin of it.
+func (p *Places) Nearest(pt models.Point) (models.Location, bool) {
+	at := pt
+	loc := models.Location{Point: &at}
+	if !pt.Valid() || len(p.centres) == 0 {
+		return loc, false
+	}
+	o := orb.Point{pt.Lng, pt.Lat}
+	best, bestDist := "", math.Inf(1)
+	for _, c := range p.centres {
+		if d := geo.Distance(o, c.at); d < bestDist {
+			best, bestDist = c.village, d
+		}
+	}
+	return p.fill(loc, "", best), p.inOutline(o)
+}
+
+// inOutline reports whether o is inside the outline of the county's places or near it.
+func (p *Places) inOutline(o orb.Point) bool {
+	if len(p.outline) >= 3 && planar.RingContains(p.outline, o) {
+		return true
+	}
+	for i := 0; i+1 < len(p.outline); i++ {
+		if distanceToSegment(o, p.outline[i], p.outline[i+1]) <= countyMargin {
+			return true
+		}
+	}
+	return len(p.outline) == 1 && geo.Distance(o, p.outline[0]) <= countyMargin
+}
+
+// distanceToSegment is the distance in metres from o to the segment a–b, on a local flat
+// projection (good to a few metres over a county).
+func distanceToSegment(o, a, b orb.Point) float64 {
+	kx := 111320 * math.Cos(o[1]*math.Pi/180)
+	const ky = 110540.0
+	ax, ay := (a[0]-o[0])*kx, (a[1]-o[1])*ky
+	bx, by := (b[0]-o[0])*kx, (b[1]-o[1])*ky
+	dx, dy := bx-ax, by-ay
+	t := 0.0
+	if l := dx*dx + dy*dy; l > 0 {
+		t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
+	}
+	return math.Hypot(ax+t*dx, ay+t*dy)
+}
+
+// convexHull returns the closed convex outline of points (Andrew's monotone chain).
+func convexHull(points []orb.Point) orb.Ring {
+	pts := slices.Clone(points)
+	slices.SortFunc(pts, func(a, b orb.Point) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	pts = slices.Compact(pts)
+	if len(pts) < 3 {
+		return orb.Ring(pts)
+	}
+	cross := func(o, a, b orb.Point) float64 { return (a[0]-o[0])*(b[1]-o[1]) - (a[1]-o[1])*(b[0]-o[0]) }
+	hull := make([]orb.Point, 0, 2*len(pts))
+	for _, pass := range [2]bool{false, true} {
+		start := len(hull)
+		for i := range pts {
+			q := pts[i]
+			if pass {
+				q = pts[len(pts)-1-i]
+			}
+			for len(hull) >= start+2 && cross(hull[len(hull)-2], hull[len(hull)-1], q) <= 0 {
+				hull = hull[:len(hull)-1]
+			}
+			hull = append(hull, q)
+		}
+		hull = hull[:len(hull)-1]
+	}
+	return orb.Ring(append(hull, hull[0]))
+}
+
+// outlinePoints lists the village centres and grid corners the county's outline runs around.
+func (p *Places) outlinePoints() []orb.Point {
+	var pts []orb.Point
+	for _, c := range p.centres {
+		pts = append(pts, c.at)
+	}
+	for _, s := range p.shapes {
+		for _, poly := range s.area {
+			for _, ring := range poly {
+				pts = append(pts, ring...)
+			}
+		}
+	}
+	return pts
+}

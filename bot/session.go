@@ -21,6 +21,9 @@ const (
 	waitConfidential = "confidential"
 	waitConfirm      = "confirm"
 	waitDuplicate    = "duplicate"
+	waitPhone        = "phone"         // a mobile number after 不保密, or 跳过
+	waitPlaceConfirm = "place_confirm" // is it the nearest village to a location outside every village's radius?
+	waitUrge         = "urge"          // after a follow-up: 催办 the case, or not
 )
 
 // session is one person's conversation in progress: the draft case and what it waits for.
@@ -40,6 +43,11 @@ type session struct {
 	Address          string           `json:"address,omitempty"`      // typed, waiting for a township
 	DuplicateNo      string           `json:"duplicate_no,omitempty"` // an open case of the same matter nearby
 	DuplicateOffered bool             `json:"duplicate_offered,omitempty"`
+	Phone            string           `json:"phone,omitempty"` // a mobile number to reach a reporter who is not confidential
+	PhoneAsked       bool             `json:"phone_asked,omitempty"`
+	PlaceSkips       int              `json:"place_skips,omitempty"` // 跳过 said at the place step
+	Candidate        *models.Location `json:"candidate,omitempty"`   // the nearest village, waiting for confirmation
+	UrgeNo           string           `json:"urge_no,omitempty"`     // the case offered to 催办
 	Awaiting         string           `json:"awaiting,omitempty"`
 	LastActive       time.Time        `json:"last_active"`
 }

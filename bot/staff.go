@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +36,12 @@ func staffWords() []string {
 		cmdJoint, cmdExtend, cmdAssign, cmdVerify}
 }
 
+// weighty reports whether an action without a number is confirmed before it is taken.
+func weighty(word string) bool {
+	return slices.Contains([]string{cmdFinish, cmdReturn, cmdTransfer, cmdJoint, cmdApprove, cmdRefuse, cmdAssign,
+		cmdVerify}, word)
+}
+
 // staffCommand handles a staff command word with its argument; ok is false for other words.
 func (b *Bot) staffCommand(t *turn, word, arg string) (string, bool, error) {
 	if word == "" {
@@ -48,7 +54,7 @@ func (b *Bot) staffCommand(t *turn, word, arg string) (string, bool, error) {
 		r, err := b.tasks(t)
 		return r, true, err
 	}
-	r, err := b.act(t, word, strings.Fields(arg))
+	r, err := b.act(t, word, arg)
 	return r, true, err
 }
 
@@ -79,129 +85,260 @@ func (b *Bot) tasks(t *turn) (string, error) {
 		}
 		lines[i] = fmt.Sprintf("%d. %s %s %s %s", i+1, c.TrackingNo, b.matterName(c.MatterCode), c.State.Chinese(), due)
 	}
-	if err := b.Focus(t.ctx, t.in.OpenID, cs[0].TrackingNo); err != nil {
+	if err := b.setFocus(t.ctx, t.in.OpenID, cs[0].TrackingNo, focusList); err != nil {
 		return "", err
 	}
-	return taskList(lines), nil
+	return taskList(lines, cs[0].TrackingNo), nil
 }
 
-// act parses a staff action's arguments and applies it through the workflow.
-func (b *Bot) act(t *turn, word string, args []string) (string, error) {
-	no, rest, err := b.caseArg(t, args)
-	if err != nil || no == "" {
-		return usageOf(word), err
+// target is what a staff command acts on: the cases it names, or the recent focus.
+type target struct {
+	nos     []string
+	rest    string // the argument after the numbers
+	focused bool   // no number was given: the case is the person's recent focus
+}
+
+// parseTarget reads the tracking numbers at the start of a command's argument (several only
+// for 签收). A number that looks like a tracking number but is not one, or a command without a
+// number and without a recent focus, is answered with reply and acts on nothing.
+func (b *Bot) parseTarget(t *turn, word, arg string) (target, string, error) {
+	var tg target
+	rest := arg
+	for {
+		n, ok := leadingNumber(rest)
+		if !ok || !n.LooksLikeTrackingNo() {
+			break
+		}
+		if !models.ValidTrackingNumber(n.Digits) {
+			r, err := b.typoReply(t, n.Digits, true)
+			return target{}, r, err
+		}
+		tg.nos, rest = append(tg.nos, n.Digits), n.Rest
+		if word != cmdSign {
+			break
+		}
 	}
-	req := workflow.Request{Actor: t.person, TrackingNo: no, Note: strings.Join(rest, " ")}
+	tg.rest = strings.TrimSpace(rest)
+	if len(tg.nos) > 0 {
+		return tg, "", nil
+	}
+	f, err := b.currentFocus(t.ctx, t.in.OpenID, t.person.ID)
+	if err != nil {
+		return target{}, "", err
+	}
+	if !f.fresh(b.now()) {
+		return target{}, needNumber(word, f.No), nil
+	}
+	tg.nos, tg.focused = []string{f.No}, true
+	return tg, "", nil
+}
+
+// act parses a staff action and applies it through the workflow, after confirmation when it
+// is weighty and names no case.
+func (b *Bot) act(t *turn, word, arg string) (string, error) {
+	tg, reply, err := b.parseTarget(t, word, arg)
+	if reply != "" || err != nil {
+		return reply, err
+	}
+	req, reply, err := b.request(t, word, tg.rest)
+	if reply != "" || err != nil {
+		return reply, err
+	}
+	if tg.focused && weighty(word) {
+		return b.askConfirm(t, word, tg.nos[0], req)
+	}
+	replies := make([]string, 0, len(tg.nos))
+	for _, no := range tg.nos {
+		req.TrackingNo = no
+		r, err := b.apply(t, req, word)
+		if err != nil {
+			return "", err
+		}
+		replies = append(replies, r)
+	}
+	return strings.Join(replies, "\n"), nil
+}
+
+// request builds the workflow request of a command from its argument after the number;
+// reply explains the format when the argument is not right.
+func (b *Bot) request(t *turn, word, rest string) (workflow.Request, string, error) {
+	req := workflow.Request{Actor: t.person, Note: rest}
 	switch word {
 	case cmdSign:
-		req.Action = models.ActionSign
+		req.Action, req.Note = models.ActionSign, ""
 	case cmdHandle:
 		req.Action = models.ActionProgress
 	case cmdFinish:
 		req.Action = models.ActionFinish
 	case cmdReturn:
 		req.Action = models.ActionReturn
-	case cmdTransfer, cmdJoint:
+	case cmdTransfer:
 		req.Action = models.ActionTransfer
-		if word == cmdJoint {
-			req.Action = models.ActionRequestJoint
-		}
+	case cmdJoint:
+		req.Action = models.ActionRequestJoint
 	case cmdExtend:
-		if len(rest) < 2 {
-			return usageOf(word), nil
+		days, reason, ok := parseDays(rest)
+		if !ok || reason == "" {
+			return req, usageOf(word), nil
 		}
-		days, err := strconv.Atoi(rest[0])
-		if err != nil {
-			return usageOf(word), nil
-		}
-		req.Action, req.Days, req.Note = models.ActionRequestExtension, days, strings.Join(rest[1:], " ")
+		req.Action, req.Days, req.Note = models.ActionRequestExtension, days, reason
 	case cmdAssign:
-		return b.assign(t, req, rest)
+		return b.assignRequest(t, req, rest)
 	case cmdApprove:
 		req.Action = models.ActionApproveExtension
 	case cmdRefuse:
 		req.Action = models.ActionRefuseExtension
 	case cmdVerify:
-		return b.verify(t, req, rest)
+		return verifyRequest(req, rest)
 	}
-	return b.apply(t, req, word)
+	if needsNote(req.Action) && req.Note == "" {
+		return req, usageOf(word), nil
+	}
+	return req, "", nil
 }
 
-// caseArg takes the tracking number from the arguments, or the focused case when the first
-// argument is not one.
-func (b *Bot) caseArg(t *turn, args []string) (string, []string, error) {
-	if len(args) > 0 && models.ValidTrackingNumber(args[0]) {
-		return args[0], args[1:], nil
+// needsNote reports whether an action needs a result or reason in the command.
+func needsNote(a models.Action) bool {
+	switch a {
+	case models.ActionProgress, models.ActionFinish, models.ActionReturn, models.ActionTransfer,
+		models.ActionRequestJoint:
+		return true
 	}
-	no, err := b.focused(t.ctx, t.in.OpenID, t.person.ID)
-	return no, args, err
+	return false
 }
 
-// assign gives a case to a member of the leader's team, named by name or code.
-func (b *Bot) assign(t *turn, req workflow.Request, rest []string) (string, error) {
-	if len(rest) == 0 {
-		return usageOf(cmdAssign), nil
+// parseDays reads the working days of an extension and its reason: "3天 人手不够", "3 天 …",
+// "三天 …", "3个工作日 …", "5 原因".
+func parseDays(rest string) (int, string, bool) {
+	s := strings.TrimSpace(rest)
+	var num string
+	if n, ok := leadingNumber(s); ok {
+		num, s = n.Digits, n.Rest
+	} else {
+		i := strings.IndexFunc(s, func(r rune) bool { _, ok := cnDigits[r]; return !ok && r != '十' })
+		if i <= 0 {
+			return 0, "", false
+		}
+		num, s = s[:i], s[i:]
+	}
+	days, ok := smallNumber(num)
+	if !ok {
+		return 0, "", false
+	}
+	s = strings.TrimSpace(s)
+	for _, unit := range []string{"个工作日", "工作日", "天", "日"} {
+		if r, ok := strings.CutPrefix(s, unit); ok {
+			s = r
+			break
+		}
+	}
+	return days, strings.TrimSpace(strings.TrimLeft(s, " ,，:：")), true
+}
+
+// assignRequest gives a case to a member of the leader's team, named by name or code.
+func (b *Bot) assignRequest(t *turn, req workflow.Request, rest string) (workflow.Request, string, error) {
+	f := strings.Fields(rest)
+	if len(f) == 0 {
+		return req, usageOf(cmdAssign), nil
 	}
 	members, err := b.cases.TeamMembers(t.ctx, t.person.TeamCode)
 	if err != nil {
-		return "", err
+		return req, "", err
 	}
 	for _, m := range members {
-		if m.Name == rest[0] || m.Code == rest[0] {
-			req.Action, req.AssigneeID, req.Note = models.ActionAssign, m.ID, strings.Join(rest[1:], " ")
-			return b.apply(t, req, cmdAssign)
+		if m.Name == f[0] || m.Code == f[0] {
+			req.Action, req.AssigneeID, req.Note = models.ActionAssign, m.ID, strings.Join(f[1:], " ")
+			return req, "", nil
 		}
 	}
-	return fmt.Sprintf("本队没有名为“%s”的队员。", rest[0]), nil
+	return req, noSuchMember(f[0]), nil
 }
 
-// verify records a check: 核查 <no> 通过|不通过 <note>.
-func (b *Bot) verify(t *turn, req workflow.Request, rest []string) (string, error) {
-	if len(rest) == 0 {
-		return usageOf(cmdVerify), nil
-	}
-	switch rest[0] {
-	case "通过":
-		req.Action = models.ActionVerifyPass
-	case "不通过":
-		req.Action = models.ActionVerifyFail
-		if len(rest) < 2 {
-			return msgVerifyNeedsReason, nil
+// verifyRequest reads a check: 核查 <no> 通过|不通过 <note>.
+func verifyRequest(req workflow.Request, rest string) (workflow.Request, string, error) {
+	switch {
+	case strings.HasPrefix(rest, "不通过"):
+		req.Action, req.Note = models.ActionVerifyFail, strings.TrimSpace(strings.TrimPrefix(rest, "不通过"))
+		if req.Note == "" {
+			return req, msgVerifyNeedsReason, nil
 		}
+	case strings.HasPrefix(rest, "通过"):
+		req.Action, req.Note = models.ActionVerifyPass, strings.TrimSpace(strings.TrimPrefix(rest, "通过"))
 	default:
-		return usageOf(cmdVerify), nil
+		return req, usageOf(cmdVerify), nil
 	}
-	req.Note = strings.Join(rest[1:], " ")
-	return b.apply(t, req, cmdVerify)
+	return req, "", nil
 }
 
-// apply runs a workflow action and answers in Chinese; photos that follow attach to it.
+// askConfirm asks the person to confirm a weighty action on their focused case.
+func (b *Bot) askConfirm(t *turn, word, no string, req workflow.Request) (string, error) {
+	c, err := b.cases.CaseByTrackingNo(t.ctx, no)
+	if err != nil {
+		if models.ErrorCodeOf(err) == models.ENotFound {
+			return msgNotFound, nil
+		}
+		return "", err
+	}
+	p := pendingAction{Word: word, No: no, Action: string(req.Action), Note: req.Note, Days: req.Days,
+		AssigneeID: req.AssigneeID, At: b.now()}
+	if err := b.savePending(t.ctx, t.in.OpenID, p); err != nil {
+		return "", err
+	}
+	return confirmAction(actionPhrase(word, req.Action), b.caseLine(c)), nil
+}
+
+// confirmPending answers a reply to "对案件 N …？回复 1 确认": ok is false when nothing waits.
+// Any other reply drops the waiting action, which is then never taken.
+func (b *Bot) confirmPending(t *turn, text string) (string, bool, error) {
+	if !t.person.Staff() {
+		return "", false, nil
+	}
+	p, ok, err := b.takePending(t.ctx, t.in.OpenID)
+	if err != nil || !ok {
+		return "", false, err
+	}
+	n, isChoice := choice(text)
+	if !(isChoice && n == 1) && !oneOf(text, wordsConfirm()...) {
+		return "", false, nil // the waiting action is dropped; the message is read as usual
+	}
+	if b.now().Sub(p.At) > confirmFresh {
+		return confirmExpired(p.Word, p.No), true, nil
+	}
+	req := workflow.Request{Actor: t.person, TrackingNo: p.No, Action: models.Action(p.Action), Note: p.Note,
+		Days: p.Days, AssigneeID: p.AssigneeID}
+	r, err := b.apply(t, req, p.Word)
+	return r, true, err
+}
+
+// apply runs a workflow action and answers in Chinese, naming the case; photos that follow
+// attach to it.
 func (b *Bot) apply(t *turn, req workflow.Request, word string) (string, error) {
 	c, err := b.cases.Act(t.ctx, req)
 	if err != nil {
 		return b.refusal(t, req, err)
 	}
-	if err := b.Focus(t.ctx, t.in.OpenID, c.TrackingNo); err != nil {
+	if err := b.setFocus(t.ctx, t.in.OpenID, c.TrackingNo, focusAction); err != nil {
 		return "", err
 	}
+	done := actionDone(actionPhrase(word, req.Action), c.TrackingNo, c.State.Chinese())
 	if req.Action == models.ActionProgress || req.Action == models.ActionFinish {
 		if err := b.attachNext(t, c); err != nil {
 			return "", err
 		}
-		return actionDone(word, c.TrackingNo, c.State.Chinese()) + "\n" + msgPhotosFollow, nil
+		return done + "\n" + msgPhotosFollow, nil
 	}
-	return actionDone(word, c.TrackingNo, c.State.Chinese()), nil
+	return done, nil
 }
 
 // refusal explains in Chinese why an action was not taken.
 func (b *Bot) refusal(t *turn, req workflow.Request, err error) (string, error) {
 	switch models.ErrorCodeOf(err) {
 	case models.ENotFound:
-		return msgNotFound, nil
+		return notFoundNo(req.TrackingNo), nil
 	case models.EForbidden:
-		return msgNotAllowed, nil
+		return notAllowed(req.TrackingNo), nil
 	case models.EInvalid:
-		return msgInvalidAction + "\n" + usageOf(actionWord(req.Action)), nil
+		return invalidAction(req.TrackingNo) + "\n" + usageOf(actionWord(req.Action)), nil
 	case models.EConflict:
 		c, cerr := b.cases.CaseByTrackingNo(t.ctx, req.TrackingNo)
 		if cerr != nil {
@@ -227,51 +364,6 @@ func (b *Bot) conflictText(ctx context.Context, req workflow.Request, c models.C
 		return fmt.Sprintf("案件 %s 已由指挥平台终审派遣，不能退回。", c.TrackingNo)
 	}
 	return fmt.Sprintf("案件 %s 当前状态为“%s”，不能%s。", c.TrackingNo, c.State.Chinese(), req.Action.Chinese())
-}
-
-// focusKey names the case a staff member's short replies act on.
-func (b *Bot) focusKey(openID string) string { return b.cfg.KeyPrefix + "focus:" + openID }
-
-// Focus makes a case the one a staff member's short replies act on (after its dispatch
-// notification, a task list or a query); it lasts a day.
-func (b *Bot) Focus(ctx context.Context, openID, trackingNo string) error {
-	v := trackingNo + "|" + strconv.FormatInt(b.now().UnixNano(), 10)
-	if err := b.redis.Set(ctx, b.focusKey(openID), v, 24*time.Hour).Err(); err != nil {
-		return fmt.Errorf("focus case: %w", err)
-	}
-	return nil
-}
-
-// focused returns the case a staff member's short replies act on: the newer of the case they
-// last looked at or acted on, and the last case dispatched to them; "" for none.
-func (b *Bot) focused(ctx context.Context, openID string, personID int64) (string, error) {
-	v, err := b.redis.Get(ctx, b.focusKey(openID)).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return "", fmt.Errorf("focused case: %w", err)
-	}
-	no, at := parseFocus(v)
-	in, err := b.cases.LatestIntent(ctx, personID, models.NoticeDispatched)
-	if err != nil || !in.CreatedAt.After(at) {
-		return no, nil
-	}
-	c, err := b.cases.CaseByID(ctx, in.CaseID)
-	if err != nil {
-		return no, nil
-	}
-	return c.TrackingNo, nil
-}
-
-// parseFocus splits a stored focus into the tracking number and when it was set.
-func parseFocus(v string) (string, time.Time) {
-	no, nanos, ok := strings.Cut(v, "|")
-	if !ok {
-		return v, time.Time{}
-	}
-	n, err := strconv.ParseInt(nanos, 10, 64)
-	if err != nil {
-		return no, time.Time{}
-	}
-	return no, time.Unix(0, n)
 }
 
 // attachKey names where a staff member's next photos go.
@@ -314,16 +406,24 @@ func (b *Bot) attachToCase(t *turn) (string, bool, error) {
 	return fmt.Sprintf("照片已附加到案件 %s。", no), true, nil
 }
 
-// shortReply acts on the focused case with a one-character answer ("1" signs it).
+// shortReply answers "1" outside a conversation: it signs the case of the card the person
+// received last (or of their task list or query), never another; a card that is not signed
+// for is answered with what to send for its case.
 func (b *Bot) shortReply(t *turn, text string) (string, bool, error) {
-	if text != "1" || !t.person.Staff() || t.sess != nil {
+	if n, ok := choice(text); !ok || n != 1 || !t.person.Staff() || t.sess != nil {
 		return "", false, nil
 	}
-	no, err := b.focused(t.ctx, t.in.OpenID, t.person.ID)
-	if err != nil || no == "" {
+	f, err := b.currentFocus(t.ctx, t.in.OpenID, t.person.ID)
+	if err != nil || f.No == "" {
 		return "", false, err
 	}
-	r, err := b.apply(t, workflow.Request{Actor: t.person, TrackingNo: no, Action: models.ActionSign}, cmdSign)
+	if !f.fresh(b.now()) {
+		return staleFocus(f.No), true, nil
+	}
+	if f.card() && f.From != models.NoticeDispatched && f.From != models.NoticeAssigned {
+		return cardHint(f.From, f.No), true, nil
+	}
+	r, err := b.apply(t, workflow.Request{Actor: t.person, TrackingNo: f.No, Action: models.ActionSign}, cmdSign)
 	return r, true, err
 }
 

@@ -163,10 +163,12 @@ func (s *Store) Intents(ctx context.Context, f IntentFilter) ([]models.Intent, e
 	return out, nil
 }
 
-// LatestIntent returns the newest intent of a kind for a recipient; models.ENotFound if none.
-func (s *Store) LatestIntent(ctx context.Context, recipientID int64, kind string) (models.Intent, error) {
+// LatestSentIntent returns the newest notification of one of the kinds delivered to a person
+// (the last card they received); models.ENotFound if none.
+func (s *Store) LatestSentIntent(ctx context.Context, recipientID int64, kinds []string) (models.Intent, error) {
 	var r intentRow
-	err := s.conn(ctx).Where("recipient_id = ? AND kind = ?", recipientID, kind).Order("id DESC").Take(&r).Error
+	err := s.conn(ctx).Where("recipient_id = ? AND kind IN ? AND state = ?", recipientID, kinds, string(models.IntentSent)).
+		Order("id DESC").Take(&r).Error
 	if err != nil {
 		return models.Intent{}, translate(err, "notification")
 	}

@@ -155,7 +155,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	}
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
-		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters)},
+		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL},
 		cat, peopleService{a.store, county}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
 		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
@@ -191,7 +191,11 @@ func loadCatalogue(ctx context.Context, st *store.Store, radius float64) (bot.Ca
 	if err != nil {
 		return bot.Catalogue{}, fmt.Errorf("load places: %w", err)
 	}
-	return bot.Catalogue{Places: places, Suggester: bot.NewSuggester(ms), Matters: ms, Teams: teams}, nil
+	county, err := st.County(ctx)
+	if err != nil && models.ErrorCodeOf(err) != models.ENotFound {
+		return bot.Catalogue{}, err
+	}
+	return bot.Catalogue{CountyName: county.Name, Places: places, Suggester: bot.NewSuggester(ms), Matters: ms, Teams: teams}, nil
 }
 
 // register mounts the callback (and, in sandbox mode, the simulator) on the engine.
