@@ -76,6 +76,13 @@ type Case struct {
 	Version        int64 // optimistic lock: bumped by every change
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Pending is a transfer or joint enforcement request waiting for the receiving teams' decision.
+	Pending PendingRequest
+	// JointTeams are the codes of the teams that agreed to joint enforcement (联合执法).
+	JointTeams []string
+	// ContactPhone is the mobile number a reporter who is not confidential left for staff (never
+	// set on a confidential case); only the staff of the team that has the case see it.
+	ContactPhone string
 }
 
 // Event is one entry of a case's append-only, hash-chained history.
@@ -152,4 +159,7 @@ type NewCase struct {
 	Reporter      *Person // the reporter as the caller read them, if it did (else read by ReporterID)
 	AttachmentIDs []int64
 	Acknowledged  bool // the reporter saw the tracking number in the conversation: no receipt message
+	// ContactPhone is a mainland mobile number (any form NormalizeMobile accepts) for staff to
+	// call back; "" for none. A confidential case may not have one.
+	ContactPhone string
 }

@@ -48,6 +48,11 @@ var actionNames = map[Action]string{
 	ActionMerge:            "合并",
 	ActionChase:            "催办",
 	ActionEscalate:         "督办",
+	ActionAcceptTransfer:   "同意移送",
+	ActionRefuseTransfer:   "拒绝移送",
+	ActionAcceptJoint:      "同意联合执法",
+	ActionRefuseJoint:      "拒绝联合执法",
+	ActionUrge:             "催办",
 }
 
 // Chinese returns the action's name as people read it.

@@ -11,9 +11,9 @@ const (
 	NoticeVerify            = "case_verify"             // verifier: please check the result (核查)
 	NoticeTriage            = "case_triage"             // platform: a case waits for classification (待分流)
 	NoticeReturned          = "case_returned"           // platform: a team returned a case
-	NoticeRequest           = "case_request"            // platform/leader: transfer, joint enforcement or extension asked
+	NoticeRequest           = "case_request"            // platform/leaders: transfer, joint enforcement or extension asked, or a team's answer to a transfer or joint request
 	NoticeExtensionDecision = "case_extension_decision" // assignee: extension approved or refused
-	NoticeChase             = "case_chase"              // assignee: 80 % of the time is spent (催办)
+	NoticeChase             = "case_chase"              // assignee: 80 % of the time is spent, or the reporter urges (催办)
 	NoticeEscalation        = "case_escalation"         // leader, platform, supervisors: overdue (督办)
 )
 

@@ -78,6 +78,11 @@ const (
 	ActionMerge            Action = "merge"             // 合并
 	ActionChase            Action = "chase"             // 催办
 	ActionEscalate         Action = "escalate"          // 督办
+	ActionAcceptTransfer   Action = "accept_transfer"   // 同意移送 (the receiving team or the platform)
+	ActionRefuseTransfer   Action = "refuse_transfer"   // 拒绝移送
+	ActionAcceptJoint      Action = "accept_joint"      // 同意联合执法
+	ActionRefuseJoint      Action = "refuse_joint"      // 拒绝联合执法
+	ActionUrge             Action = "urge"              // 催办 by the reporter or a follower
 )
 
 // Transition is one allowed move of the state machine and the roles that may make it.
@@ -132,6 +137,19 @@ func Transitions() []Transition {
 		{ActionVerifyFail, StateHandled, StateReopened, verifiers},
 		{ActionRate, StateClosed, StateClosed, reporters},
 		{ActionReopen, StateClosed, StateReopened, append([]Role{RolePlatformOperator}, reporters...)},
+		{ActionAcceptTransfer, StateTransferred, StateDispatched, approvers},
+		// A refused transfer goes back to the state the case had before the request (dispatched,
+		// signed or handling, as Case.Pending.FromState recorded): the workflow restores it.
+		{ActionRefuseTransfer, StateTransferred, StateSigned, approvers},
+	}
+	for _, s := range []State{StateSigned, StateHandling, StateExtensionRequested} {
+		t = append(t, Transition{ActionAcceptJoint, s, s, approvers})
+		t = append(t, Transition{ActionRefuseJoint, s, s, approvers})
+	}
+	for _, s := range States() {
+		if s.Open() {
+			t = append(t, Transition{ActionUrge, s, s, reporters})
+		}
 	}
 	for _, s := range []State{StateDispatched, StateSigned, StateHandling, StateReopened} {
 		t = append(t, Transition{ActionReassign, s, StateDispatched, platform})

@@ -10,7 +10,8 @@ func allActions() []Action {
 	return []Action{ActionCreate, ActionTriage, ActionDispatch, ActionReassign, ActionAssign, ActionFinalRuling,
 		ActionReject, ActionSign, ActionProgress, ActionFinish, ActionReturn, ActionTransfer, ActionRequestJoint,
 		ActionRequestExtension, ActionApproveExtension, ActionRefuseExtension, ActionPark, ActionVerifyPass,
-		ActionVerifyFail, ActionRate, ActionReopen, ActionMerge, ActionChase, ActionEscalate}
+		ActionVerifyFail, ActionRate, ActionReopen, ActionMerge, ActionChase, ActionEscalate, ActionAcceptTransfer,
+		ActionRefuseTransfer, ActionAcceptJoint, ActionRefuseJoint, ActionUrge}
 }
 
 func TestEveryTransitionAllowedAndEveryOtherRefused(t *testing.T) {

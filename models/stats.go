@@ -16,6 +16,7 @@ type Stats struct {
 	Returned     int           `json:"returned"`       // returned by a team at least once
 	Overdue      int           `json:"overdue"`        // open with the handling deadline passed
 	Escalated    int           `json:"escalated"`      // escalated (督办) at least once
+	Urged        int           `json:"urged"`          // urged (催办) by their reporter or a follower at least once
 	Rated        int           `json:"rated"`
 	Satisfied    int           `json:"satisfied"` // rated 4 or 5
 	RatingAvg    float64       `json:"rating_avg"`

@@ -64,9 +64,11 @@ func scoped(q *gorm.DB, sc models.CaseScope) *gorm.DB {
 	if sc.TeamCode == "" {
 		return q.Where("reporter_id = ?", sc.ReporterID)
 	}
+	listed := "%," + escapeLike(sc.TeamCode) + ",%" // asked to decide on a request, or joined
 	return q.Where("(reporter_id = ? OR team_code = ? OR township_code IN "+
-		"(SELECT township_code FROM teams WHERE code = ? AND kind = ? AND township_code <> ''))",
-		sc.ReporterID, sc.TeamCode, sc.TeamCode, string(models.TeamTownship))
+		"(SELECT township_code FROM teams WHERE code = ? AND kind = ? AND township_code <> '') OR "+
+		"request_teams LIKE ? ESCAPE '!' OR joint_teams LIKE ? ESCAPE '!')",
+		sc.ReporterID, sc.TeamCode, sc.TeamCode, string(models.TeamTownship), listed, listed)
 }
 
 // clockStates lists the states in which a team's handling clock runs.

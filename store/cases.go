@@ -9,42 +9,49 @@ import (
 )
 
 type caseRow struct {
-	ID             int64 `gorm:"primaryKey"`
-	TrackingNo     string
-	Kind           string
-	Source         string
-	Description    string
-	Lat            *float64
-	Lng            *float64
-	Address        string
-	GridCode       string
-	VillageCode    string
-	TownshipCode   string
-	MatterCode     string
-	Urgency        string
-	Confidential   bool
-	ReporterID     int64
-	TeamCode       string
-	AssigneeID     int64
-	State          string
-	RouteReason    string
-	SignDeadline   *time.Time
-	HandleDeadline *time.Time
-	MergedInto     int64
-	ReturnCount    int
-	ReworkCount    int
-	Rating         int
-	FinalRuling    bool
-	ExtensionDays  int
-	DispatchedAt   *time.Time
-	ClosedAt       *time.Time
-	ChasedAt       *time.Time
-	OverdueAt      *time.Time
-	EscalationLvl  int `gorm:"column:escalation_level"`
-	EscalatedAt    *time.Time
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID               int64 `gorm:"primaryKey"`
+	TrackingNo       string
+	Kind             string
+	Source           string
+	Description      string
+	Lat              *float64
+	Lng              *float64
+	Address          string
+	GridCode         string
+	VillageCode      string
+	TownshipCode     string
+	MatterCode       string
+	Urgency          string
+	Confidential     bool
+	ReporterID       int64
+	TeamCode         string
+	AssigneeID       int64
+	State            string
+	RouteReason      string
+	SignDeadline     *time.Time
+	HandleDeadline   *time.Time
+	MergedInto       int64
+	ReturnCount      int
+	ReworkCount      int
+	Rating           int
+	FinalRuling      bool
+	ExtensionDays    int
+	DispatchedAt     *time.Time
+	ClosedAt         *time.Time
+	ChasedAt         *time.Time
+	OverdueAt        *time.Time
+	EscalationLvl    int `gorm:"column:escalation_level"`
+	EscalatedAt      *time.Time
+	Version          int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	RequestKind      string
+	RequestTeams     string // ",code,code,": see codeList
+	RequestFromTeam  string
+	RequestFromState string
+	RequestBy        int64
+	JointTeams       string // as RequestTeams
+	ContactPhone     string
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -63,6 +70,9 @@ func toCaseRow(c models.Case) caseRow {
 		ClosedAt: timePtr(c.ClosedAt), ChasedAt: timePtr(c.ChasedAt), OverdueAt: timePtr(c.OverdueAt),
 		EscalationLvl: c.EscalationLvl, EscalatedAt: timePtr(c.EscalatedAt),
 		Version: c.Version, CreatedAt: models.EventTime(c.CreatedAt), UpdatedAt: models.EventTime(c.UpdatedAt),
+		RequestKind: string(c.Pending.Kind), RequestTeams: codeList(c.Pending.Teams), RequestFromTeam: c.Pending.FromTeam,
+		RequestFromState: string(c.Pending.FromState), RequestBy: c.Pending.ByID, JointTeams: codeList(c.JointTeams),
+		ContactPhone: c.ContactPhone,
 	}
 	if p := c.Location.Point; p != nil {
 		r.Lat, r.Lng = &p.Lat, &p.Lng
@@ -85,6 +95,9 @@ func (r caseRow) toCase() models.Case {
 		ClosedAt: timeVal(r.ClosedAt), ChasedAt: timeVal(r.ChasedAt), OverdueAt: timeVal(r.OverdueAt),
 		EscalationLvl: r.EscalationLvl, EscalatedAt: timeVal(r.EscalatedAt),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Pending: models.PendingRequest{Kind: models.Action(r.RequestKind), Teams: codes(r.RequestTeams),
+			FromTeam: r.RequestFromTeam, FromState: models.State(r.RequestFromState), ByID: r.RequestBy},
+		JointTeams: codes(r.JointTeams), ContactPhone: r.ContactPhone,
 	}
 	if r.Lat != nil && r.Lng != nil {
 		c.Location.Point = &models.Point{Lat: *r.Lat, Lng: *r.Lng}
@@ -166,7 +179,8 @@ var insertCaseSQL = "INSERT INTO cases (tracking_no, kind, source, description, 
 	"village_code, township_code, matter_code, urgency, confidential, reporter_id, team_code, assignee_id, state, " +
 	"route_reason, sign_deadline, handle_deadline, merged_into, return_count, rework_count, rating, final_ruling, " +
 	"extension_days, dispatched_at, closed_at, chased_at, overdue_at, escalation_level, escalated_at, version, " +
-	"created_at, updated_at) VALUES (?" + strings.Repeat(", ?", 34) + ")"
+	"created_at, updated_at, request_kind, request_teams, request_from_team, request_from_state, request_by, " +
+	"joint_teams, contact_phone) VALUES (?" + strings.Repeat(", ?", 41) + ")"
 
 // caseArgs are the placeholders' values of insertCaseSQL.
 func caseArgs(r *caseRow) []any {
@@ -174,7 +188,8 @@ func caseArgs(r *caseRow) []any {
 		r.TownshipCode, r.MatterCode, r.Urgency, r.Confidential, r.ReporterID, r.TeamCode, r.AssigneeID, r.State,
 		r.RouteReason, r.SignDeadline, r.HandleDeadline, r.MergedInto, r.ReturnCount, r.ReworkCount, r.Rating,
 		r.FinalRuling, r.ExtensionDays, r.DispatchedAt, r.ClosedAt, r.ChasedAt, r.OverdueAt, r.EscalationLvl,
-		r.EscalatedAt, r.Version, r.CreatedAt, r.UpdatedAt}
+		r.EscalatedAt, r.Version, r.CreatedAt, r.UpdatedAt, r.RequestKind, r.RequestTeams, r.RequestFromTeam,
+		r.RequestFromState, r.RequestBy, r.JointTeams, r.ContactPhone}
 }
 
 // insertCase inserts a new case row and sets its id (plain SQL: once per case, on the hot path).
@@ -262,6 +277,24 @@ func toCases(rows []caseRow) []models.Case {
 		out[i] = r.toCase()
 	}
 	return out
+}
+
+// codeList stores team codes as ",a,b," ("" for none), so that a query finds a code with
+// LIKE '%,code,%' (see scoped).
+func codeList(cs []string) string {
+	if len(cs) == 0 {
+		return ""
+	}
+	return "," + strings.Join(cs, ",") + ","
+}
+
+// codes reads a codeList; nil for none.
+func codes(s string) []string {
+	s = strings.Trim(s, ",")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 // timePtr returns nil for the zero time so that the column holds NULL.

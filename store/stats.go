@@ -33,6 +33,9 @@ func (s *Store) CaseStats(ctx context.Context, since, unratedBefore, now time.Ti
 	for _, r := range rows {
 		tally(&st, r, unratedBefore, now, &ratingSum)
 	}
+	if st.Urged, err = s.casesUrged(ctx, since); err != nil {
+		return models.Stats{}, err
+	}
 	if st.Received > 0 {
 		st.ClosureRate = float64(st.Closed) / float64(st.Received)
 	}
@@ -43,6 +46,19 @@ func (s *Store) CaseStats(ctx context.Context, since, unratedBefore, now time.Ti
 		st.RatingAvg = float64(ratingSum) / float64(st.Rated)
 	}
 	return st, nil
+}
+
+// casesUrged counts the cases received since a time that their reporter or a follower urged
+// (催办) at least once.
+func (s *Store) casesUrged(ctx context.Context, since time.Time) (int, error) {
+	var n int64
+	err := s.conn(ctx).Table("case_events").Joins("JOIN cases ON cases.id = case_events.case_id").
+		Where("case_events.action = ? AND cases.created_at >= ?", string(models.ActionUrge), since.UTC()).
+		Distinct("case_events.case_id").Count(&n).Error
+	if err != nil {
+		return 0, translate(err, "statistics")
+	}
+	return int(n), nil
 }
 
 // tally adds one case to the statistics.
