@@ -3,6 +3,7 @@ package workflow
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"gridbot/models"
@@ -221,11 +222,15 @@ func (county County) townshipName(code string) string {
 	return "township unknown"
 }
 
-// placeName names a location by its township and address.
+// placeName names a location by its township and address, the township once when the address
+// already starts with it.
 func (county County) placeName(loc models.Location) string {
 	name := county.Townships[loc.TownshipCode].Name
-	if loc.Address != "" {
-		name += " " + loc.Address
+	switch {
+	case loc.Address == "":
+		return name
+	case name == "" || strings.HasPrefix(loc.Address, name):
+		return loc.Address
 	}
-	return name
+	return name + " " + loc.Address
 }

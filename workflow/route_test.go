@@ -109,3 +109,21 @@ func TestRoute(t *testing.T) {
 
 // asciiLetter reports whether r is an ASCII letter.
 func asciiLetter(r rune) bool { return r < 128 && (r|0x20 >= 'a' && r|0x20 <= 'z') }
+
+func TestPlaceName(t *testing.T) {
+	county := testCounty()
+	tests := []struct {
+		loc  models.Location
+		want string
+	}{
+		{models.Location{TownshipCode: "anhai", Address: "安平路12号"}, "安海镇 安平路12号"},
+		{models.Location{TownshipCode: "anhai", Address: "安海镇型厝村村口"}, "安海镇型厝村村口"},
+		{models.Location{TownshipCode: "anhai"}, "安海镇"},
+		{models.Location{Address: "安平路12号"}, "安平路12号"},
+	}
+	for _, tt := range tests {
+		if got := county.placeName(tt.loc); got != tt.want {
+			t.Errorf("placeName(%+v) = %q, want %q", tt.loc, got, tt.want)
+		}
+	}
+}

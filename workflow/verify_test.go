@@ -273,10 +273,26 @@ func TestDispatchByAPersonNamesTheTeam(t *testing.T) {
 		if want := "由平台张改派至东石镇综合执法队"; got.RouteReason != want {
 			t.Errorf("reassigned: reason %q, want %q", got.RouteReason, want)
 		}
-		card := k.notices(t, c.ID)[models.NoticeDispatched]
-		if card.Note == "" || strings.IndexFunc(card.Note, func(r rune) bool { return r < 128 && r > ' ' && r != '-' &&
-			(r < '0' || r > '9') }) >= 0 {
-			t.Errorf("dispatch card note %q: want Chinese only", card.Note)
+		ins, err := s.Intents(ctx, store.IntentFilter{CaseID: c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cards := 0
+		for _, in := range ins {
+			var n models.Notice
+			if err := json.Unmarshal(in.Payload, &n); err != nil || in.Kind != models.NoticeDispatched {
+				continue
+			}
+			cards++
+			if n.Note == "" || strings.ContainsFunc(n.Note, asciiLetter) {
+				t.Errorf("dispatch card note %q: want the reason, in Chinese only", n.Note)
+			}
+		}
+		if cards < 2 {
+			t.Errorf("%d dispatch cards, want those of routing and of the reassignment", cards)
 		}
 	})
 }
+
+// asciiLetter reports whether r is an ASCII letter.
+func asciiLetter(r rune) bool { return r < 128 && (r|0x20 >= 'a' && r|0x20 <= 'z') }
