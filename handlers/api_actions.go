@@ -101,10 +101,11 @@ func (b *reasonBody) fill(r *workflow.Request) error {
 	return nil
 }
 
-// mergeBody names the case a duplicate merges into.
+// mergeBody names the case a duplicate merges into, and why (required across townships).
 type mergeBody struct {
 	versioned
-	Into string `json:"into"`
+	Into   string `json:"into"`
+	Reason string `json:"reason"`
 }
 
 // fill requires the case that stays.
@@ -112,6 +113,7 @@ func (b *mergeBody) fill(r *workflow.Request) error {
 	if r.MergeInto = strings.TrimSpace(b.Into); r.MergeInto == "" {
 		return models.Errorf(models.EInvalid, "into is required: the tracking number of the case that stays")
 	}
+	r.Note = b.Reason
 	return nil
 }
 

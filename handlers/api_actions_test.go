@@ -62,6 +62,17 @@ func TestAPIActions(t *testing.T) {
 						t.Errorf("merged case %+v", c)
 					}
 				}},
+			{name: "merge across townships with a reason", seed: f.dispatched, path: "merge",
+				body: func(models.Case) string {
+					return `{"into":"` + f.dispatchedIn("cizao").TrackingNo + `","reason":"同一摊贩跨镇流动经营"}`
+				},
+				state: models.StateMerged,
+				check: func(t *testing.T, _, c models.Case) {
+					events, err := f.store.Events(ctx, c.ID)
+					if err != nil || !strings.HasSuffix(events[len(events)-1].Note, "：同一摊贩跨镇流动经营") {
+						t.Errorf("merge event %+v %v: want the reason", events[len(events)-1], err)
+					}
+				}},
 			{name: "approve an extension", seed: f.extensionAsked, path: "extension/approve",
 				body: func(models.Case) string { return `` }, state: models.StateHandling,
 				check: func(t *testing.T, before, c models.Case) {
@@ -126,6 +137,7 @@ func TestAPIActionProblems(t *testing.T) {
 		dispatched := f.dispatched()
 		triaged := f.triaged()
 		once := f.returned(1)
+		elsewhere := f.dispatchedIn("cizao")
 		v := strconv.FormatInt(dispatched.Version, 10)
 		tests := []struct {
 			name    string
@@ -148,6 +160,7 @@ func TestAPIActionProblems(t *testing.T) {
 			{"dispatch without a team", once.TrackingNo, "dispatch", `{}`, nil, 400, "invalid", "team_code is required"},
 			{"dispatch to an unknown team", once.TrackingNo, "dispatch", `{"team_code":"team-nowhere"}`, nil, 400, "invalid", "unknown team"},
 			{"merge without a target", dispatched.TrackingNo, "merge", `{}`, nil, 400, "invalid", "into is required"},
+			{"merge across townships without a reason", dispatched.TrackingNo, "merge", `{"into":"` + elsewhere.TrackingNo + `"}`, nil, 400, "invalid", "needs a reason"},
 			{"merge into itself", dispatched.TrackingNo, "merge", `{"into":"` + dispatched.TrackingNo + `"}`, nil, 400, "invalid", "other than this one"},
 			{"triage with an unknown matter", triaged.TrackingNo, "triage", `{"matter_code":"XX-999"}`, nil, 400, "invalid", "unknown matter"},
 			{"triage that routing cannot place", triaged.TrackingNo, "triage", `{}`, nil, 400, "invalid", "no team to dispatch to"},
@@ -170,7 +183,7 @@ func TestAPIActionProblems(t *testing.T) {
 				}
 			})
 		}
-		for _, c := range []models.Case{dispatched, triaged, once} {
+		for _, c := range []models.Case{dispatched, triaged, once, elsewhere} {
 			if after, _ := f.store.CaseByTrackingNo(ctx, c.TrackingNo); after.Version != c.Version {
 				t.Errorf("a refused action changed case %s: version %d -> %d", c.TrackingNo, c.Version, after.Version)
 			}

@@ -155,6 +155,16 @@ func (f *fixture) dispatched() models.Case {
 	return c
 }
 
+// dispatchedIn files a case of a delegated matter in a township: it goes to the township's team.
+func (f *fixture) dispatchedIn(township string) models.Case {
+	f.t.Helper()
+	c := f.submit(draft{matter: "CG-001", township: township})
+	if c.State != models.StateDispatched || c.TeamCode != "team-"+township {
+		f.t.Fatalf("routing did not dispatch to team-%s: %+v", township, c)
+	}
+	return c
+}
+
 // triaged files a case of no known matter: it waits for triage.
 func (f *fixture) triaged() models.Case {
 	f.t.Helper()

@@ -32,11 +32,18 @@ type Notice struct {
 	Deadline    string   `json:"deadline,omitempty"` // local time, "2006-01-02 15:04"
 	Contact     string   `json:"contact,omitempty"`
 	Shortcuts   []string `json:"shortcuts,omitempty"` // replies that act on the case from the message
+	// Result is the handling result shown to the reporter and followers of a handled or closed
+	// case, with phone numbers and staff names filtered out.
+	Result string `json:"result,omitempty"`
+	// NoRating leaves the rating request out of a closed case's notice: for followers, and for a
+	// reporter who closed the case themselves.
+	NoRating bool `json:"no_rating,omitempty"`
 }
 
 // Equal reports whether two notices say the same.
 func (n Notice) Equal(o Notice) bool {
 	return n.TrackingNo == o.TrackingNo && n.CaseKind == o.CaseKind && n.Matter == o.Matter && n.Place == o.Place &&
 		n.Description == o.Description && n.State == o.State && n.Action == o.Action && n.Note == o.Note &&
-		n.Deadline == o.Deadline && n.Contact == o.Contact && slices.Equal(n.Shortcuts, o.Shortcuts)
+		n.Deadline == o.Deadline && n.Contact == o.Contact && slices.Equal(n.Shortcuts, o.Shortcuts) &&
+		n.Result == o.Result && n.NoRating == o.NoRating
 }

@@ -18,6 +18,8 @@ func TestNoticeEqualSeesEveryField(t *testing.T) {
 		"deadline":        func(n *Notice) { n.Deadline = "2026-12-03 17:30" },
 		"contact":         func(n *Notice) { n.Contact = "13800000000" },
 		"shortcuts":       func(n *Notice) { n.Shortcuts = []string{"1 签收", "退回"} },
+		"result":          func(n *Notice) { n.Result = "已清理" },
+		"no rating":       func(n *Notice) { n.NoRating = true },
 	}
 	same := base
 	same.Shortcuts = []string{"1 签收"}

@@ -86,12 +86,16 @@ func received(n models.Notice) Message {
 }
 
 // status tells a reporter or a follower where the case stands, without internal details; a
-// rejection's reason and a merge's note are the only notes shown.
+// rejection's reason and a merge's note are the only notes shown, and the (filtered) handling
+// result once the case is handled.
 func status(n models.Notice) Message {
 	label, remark := publicState(n)
 	m := Message{Title: "您反映的" + caseKindName(n.CaseKind) + "有新进展", Fields: publicFields(n, label), Remark: remark}
 	if (n.State == models.StateRejected || n.State == models.StateMerged) && n.Note != "" {
 		m.Fields = append(m.Fields, Field{"说明", n.Note})
+	}
+	if (n.State == models.StateHandled || n.State == models.StateClosed) && n.Result != "" {
+		m.Fields = append(m.Fields, Field{"办理结果", n.Result})
 	}
 	return m
 }
@@ -117,6 +121,9 @@ func publicState(n models.Notice) (label, remark string) {
 	case models.StateHandled:
 		return "已处置完毕，等待核查", ""
 	case models.StateClosed:
+		if n.NoRating {
+			return "已办结", "感谢您的反映。"
+		}
 		return "已办结", "请您对办理结果评价：回复「评价 " + n.TrackingNo + " 分数」（1-5分，5分最满意）。"
 	case models.StateReturned:
 		return "正在重新派遣", "您的诉求仍在办理中，请耐心等待。"

@@ -57,7 +57,19 @@ func TestRenderTexts(t *testing.T) {
 		{"closed asks for a rating", models.NoticeStatus, models.Notice{TrackingNo: "T2", State: models.StateClosed},
 			[]string{"已办结", "评价 T2 分数"}, nil},
 		{"handled awaits check", models.NoticeStatus, models.Notice{TrackingNo: "T3", State: models.StateHandled},
-			[]string{"等待核查"}, nil},
+			[]string{"等待核查"}, []string{"办理结果"}},
+		{"handled shows the result", models.NoticeStatus,
+			models.Notice{TrackingNo: "T3", State: models.StateHandled, Result: "摊贩已清理"},
+			[]string{"等待核查", "办理结果：摊贩已清理"}, nil},
+		{"closed shows the result and asks for a rating", models.NoticeStatus,
+			models.Notice{TrackingNo: "T2", State: models.StateClosed, Result: "摊贩已清理"},
+			[]string{"已办结", "办理结果：摊贩已清理", "评价 T2 分数"}, nil},
+		{"closed without a rating request", models.NoticeStatus,
+			models.Notice{TrackingNo: "T2", State: models.StateClosed, Result: "摊贩已清理", NoRating: true},
+			[]string{"已办结", "办理结果：摊贩已清理"}, []string{"评价"}},
+		{"a result is shown only once handled", models.NoticeStatus,
+			models.Notice{TrackingNo: "T6", State: models.StateSigned, Result: "摊贩已清理"},
+			[]string{"正在处置"}, []string{"办理结果", "摊贩已清理"}},
 		{"returned hides internal notes", models.NoticeStatus,
 			models.Notice{TrackingNo: "T4", State: models.StateReturned, Note: "队伍人手不足"},
 			[]string{"正在重新派遣"}, []string{"人手不足", "退回"}},
@@ -109,4 +121,48 @@ func TestMissingTemplates(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("MissingTemplates = %v, want %v", got, want)
 	}
+}
+
+func TestRenderedTextsAreChinese(t *testing.T) {
+	states := []models.State{models.StateReceived, models.StateTriage, models.StateDispatched, models.StateSigned,
+		models.StateHandling, models.StateHandled, models.StateClosed, models.StateReturned, models.StateTransferred,
+		models.StateRejected, models.StateExtensionRequested, models.StateParked, models.StateReopened, models.StateMerged}
+	actions := []models.Action{"", models.ActionTransfer, models.ActionRequestJoint, models.ActionRequestExtension,
+		models.ActionApproveExtension, models.ActionRefuseExtension}
+	for _, kind := range notify.Kinds() {
+		for _, state := range states {
+			for _, action := range actions {
+				for _, rating := range []bool{false, true} {
+					n := staffNotice(state, action)
+					n.Result, n.NoRating = "摊贩已清理", rating
+					msg, err := notify.Render(kind, n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if w := asciiWord(msg.Text(), n.TrackingNo); w != "" {
+						t.Errorf("%s/%s/%s shows the ASCII word %q:\n%s", kind, state, action, w, msg.Text())
+					}
+				}
+			}
+		}
+	}
+}
+
+// asciiWord returns the first run of two or more ASCII letters in text, the tracking number
+// left out; "" for none.
+func asciiWord(text, trackingNo string) string {
+	text = strings.ReplaceAll(text, trackingNo, "")
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		letter := i < len(text) && (text[i]|0x20 >= 'a' && text[i]|0x20 <= 'z')
+		switch {
+		case letter && start < 0:
+			start = i
+		case !letter && start >= 0 && i-start >= 2:
+			return text[start:i]
+		case !letter:
+			start = -1
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ type change struct {
 	intents []models.Intent
 	// reporter is the case's reporter if already read (ID 0 otherwise).
 	reporter models.Person
+	// result is the handling result the reporter is shown, filtered (finish, verify_pass).
+	result string
 	// last is the notice the change rendered last, as rendered.
 	last     models.Notice
 	rendered []byte
@@ -116,7 +119,8 @@ func (w *Workflow) conflict(ctx context.Context, id int64, no string) error {
 }
 
 // MaySee reports whether a person may see a case at all: its reporter, the county's platform
-// and supervisors, and the staff of the team that has it or of its township's team.
+// and supervisors, the staff of the team that has it or of its township's team, and the grid
+// workers who check it.
 func (w *Workflow) MaySee(p models.Person, c models.Case) bool {
 	switch p.Role {
 	case models.RoleSystem, models.RolePlatformOperator, models.RoleSupervisor, models.RoleAdmin:
@@ -137,7 +141,8 @@ func (w *Workflow) MaySee(p models.Person, c models.Case) bool {
 
 // mayAct checks the actor's relation to the case beyond their role: officers act on their
 // team's cases, reporters rate their own; the reporting grid worker verifies their reports, and a
-// citizen's case is verified by a grid worker of its grid, the team's leader or the platform.
+// citizen's case is verified by a grid worker of its grid (or of its village's grids when it has
+// no grid), the team's leader or the platform.
 func (w *Workflow) mayAct(p models.Person, c models.Case, a models.Action) error {
 	switch p.Role {
 	case models.RoleSystem, models.RolePlatformOperator, models.RoleSupervisor:
@@ -172,8 +177,8 @@ func reporterOnly(p models.Person, c models.Case) error {
 	return nil
 }
 
-// mayVerify allows the grid worker who reported the case, else the leader of the team that
-// handled it (the platform may always).
+// mayVerify allows the grid worker who reported the case; for other cases the grid workers of its
+// grid or village, and the leader of the team that handled it (the platform may always).
 func (w *Workflow) mayVerify(p models.Person, c models.Case) error {
 	if c.Source == models.SourceGridWorker {
 		if p.ID == c.ReporterID {
@@ -187,13 +192,15 @@ func (w *Workflow) mayVerify(p models.Person, c models.Case) error {
 	return models.Errorf(models.EForbidden, "case %s is checked by its grid's worker, its team's leader or the platform", c.TrackingNo)
 }
 
-// gridWorkerOf reports whether p is a grid worker of the case's grid (who checks results on site).
+// gridWorkerOf reports whether p is a grid worker of the case's grid, or of any grid of its
+// village when the case is placed at the village only (they check results on site).
 func (w *Workflow) gridWorkerOf(p models.Person, c models.Case) bool {
-	if p.Role != models.RoleGridWorker || c.Location.GridCode == "" {
+	if p.Role != models.RoleGridWorker {
 		return false
 	}
+	grids := w.county().gridsOf(c.Location)
 	for _, g := range p.GridCodes {
-		if g == c.Location.GridCode {
+		if slices.Contains(grids, g) {
 			return true
 		}
 	}

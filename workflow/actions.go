@@ -78,10 +78,10 @@ func (ch *change) dispatch() error {
 			return models.Errorf(models.EInvalid, "no team to dispatch to: %s", d.Reason)
 		}
 		team, c.RouteReason = d.TeamCode, d.Reason
-	} else if !ch.w.county().hasTeam(team) {
+	} else if tm, ok := ch.w.county().teamByCode(team); !ok {
 		return models.Errorf(models.EInvalid, "unknown team %q", team)
 	} else if ch.req.Actor.Role != models.RoleSystem {
-		c.RouteReason = fmt.Sprintf("dispatched to %s by %s", team, ch.req.Actor.Name)
+		c.RouteReason = byPersonNote(ch.req.Action, ch.req.Actor.Name, tm.Name)
 	}
 	if ch.req.Action == models.ActionFinalRuling {
 		if c.ReturnCount < 2 {
@@ -128,7 +128,7 @@ func (ch *change) assign() error {
 	}
 	ch.c.AssigneeID = p.ID
 	if ch.note == "" {
-		ch.note = "指派给 " + p.Name
+		ch.note = fmt.Sprintf(noteAssigned, p.Name)
 	}
 	ch.to(models.NoticeAssigned, p, true)
 	return nil
@@ -164,6 +164,7 @@ func (ch *change) finish() error {
 	if ch.c.AssigneeID == 0 {
 		ch.c.AssigneeID = ch.req.Actor.ID
 	}
+	ch.result = ch.w.county().redact(ch.note)
 	ch.toVerifier()
 	ch.toReporter()
 	return nil
@@ -200,7 +201,7 @@ func (ch *change) requestExtension() error {
 			ch.c.HandleDeadline.In(ch.w.loc).Format("2006-01-02 15:04"))
 	}
 	ch.c.ExtensionDays = ch.req.Days
-	ch.note = fmt.Sprintf("%d个工作日：%s", ch.req.Days, ch.note)
+	ch.note = fmt.Sprintf(noteExtensionAsked, ch.req.Days, ch.note)
 	ch.toLeader(models.NoticeRequest)
 	ch.toPlatform(models.NoticeRequest)
 	return nil
@@ -216,7 +217,7 @@ func (ch *change) decideExtension() error {
 		}
 		c.HandleDeadline, c.ChasedAt, c.OverdueAt, c.EscalatedAt, c.EscalationLvl = d, time.Time{}, time.Time{}, time.Time{}, 0
 		if ch.note == "" {
-			ch.note = fmt.Sprintf("延期%d个工作日", c.ExtensionDays)
+			ch.note = fmt.Sprintf(noteExtended, c.ExtensionDays)
 		}
 	}
 	c.ExtensionDays = 0
@@ -230,6 +231,11 @@ func (ch *change) decideExtension() error {
 func (ch *change) verify() error {
 	if ch.req.Action == models.ActionVerifyPass {
 		ch.c.ClosedAt = ch.now
+		result, err := ch.finishResult()
+		if err != nil {
+			return err
+		}
+		ch.result = ch.w.county().redact(result)
 		ch.toReporter()
 		return nil
 	}
@@ -237,6 +243,20 @@ func (ch *change) verify() error {
 		return models.Errorf(models.EInvalid, "say why the check failed")
 	}
 	return ch.rework()
+}
+
+// finishResult returns the result written at the case's last finish (办结), from its history.
+func (ch *change) finishResult() (string, error) {
+	evs, err := ch.w.store.Events(ch.ctx, ch.c.ID)
+	if err != nil {
+		return "", fmt.Errorf("finish result of case %s: %w", ch.c.TrackingNo, err)
+	}
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Action == models.ActionFinish {
+			return evs[i].Note, nil
+		}
+	}
+	return "", nil
 }
 
 // rework sends the case back to its team with new deadlines, counted as rework.
@@ -260,26 +280,54 @@ func (ch *change) rate() error {
 		return models.Errorf(models.EConflict, "case %s is already rated", ch.c.TrackingNo)
 	}
 	ch.c.Rating = ch.req.Score
-	ch.note = fmt.Sprintf("%d分 %s", ch.req.Score, ch.note)
+	ch.note = fmt.Sprintf(noteRated, ch.req.Score, ch.note)
 	return nil
 }
 
 // reopen sends a closed case back for rework (after a low rating, or by the platform).
 func (ch *change) reopen() error { return ch.rework() }
 
-// merge closes a duplicate into the case that stays; its reporter follows that case.
+// merge closes a duplicate into the case that stays; its reporter follows that case. The two
+// must be of one township, unless the platform merges across townships and says why.
 func (ch *change) merge() error {
 	into, err := ch.w.store.CaseByTrackingNo(ch.ctx, ch.req.MergeInto)
 	if err != nil || into.ID == ch.c.ID || !into.State.Open() {
 		return models.Errorf(models.EInvalid, "merge into an open case other than this one")
 	}
+	if err := ch.mayMerge(into); err != nil {
+		return err
+	}
 	ch.c.MergedInto = into.ID
-	ch.note = "合并到 " + into.TrackingNo
+	told := fmt.Sprintf(noteMerged, into.TrackingNo)
+	if ch.note == "" {
+		ch.note = told
+	} else {
+		ch.note = fmt.Sprintf(noteMergedWhy, into.TrackingNo, ch.note)
+	}
 	if ch.c.ReporterID != 0 {
 		if err := ch.w.store.Follow(ch.ctx, into.ID, ch.c.ReporterID); err != nil {
 			return err
 		}
 	}
-	ch.toReporterWithNote()
+	ch.toPublic(told) // the reason stays internal
+	return nil
+}
+
+// mayMerge allows a merge within one (known) township; across townships only the platform
+// merges, with a reason.
+func (ch *change) mayMerge(into models.Case) error {
+	from, to := ch.c.Location.TownshipCode, into.Location.TownshipCode
+	if from != "" && from == to {
+		return nil
+	}
+	county := ch.w.county()
+	what := fmt.Sprintf("case %s (%s) and case %s (%s) are not of one township", ch.c.TrackingNo,
+		county.townshipName(from), into.TrackingNo, county.townshipName(to))
+	switch {
+	case ch.req.Actor.Role != models.RolePlatformOperator:
+		return models.Errorf(models.EForbidden, "%s: only the platform may merge them", what)
+	case ch.note == "":
+		return models.Errorf(models.EInvalid, "%s: a merge across townships needs a reason", what)
+	}
 	return nil
 }

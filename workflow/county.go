@@ -16,6 +16,7 @@ type CountySource interface {
 	Delegations(ctx context.Context) ([]models.Delegation, error)
 	Teams(ctx context.Context) ([]models.Team, error)
 	People(ctx context.Context) ([]models.Person, error)
+	Grids(ctx context.Context) ([]models.Grid, error)
 }
 
 // LoadCounty reads a county snapshot.
@@ -44,7 +45,11 @@ func LoadCounty(ctx context.Context, src CountySource) (County, error) {
 	if err != nil {
 		return County{}, err
 	}
-	return NewCounty(ts, ds, ms, dl, teams, staffOnly(people)), nil
+	grids, err := src.Grids(ctx)
+	if err != nil {
+		return County{}, err
+	}
+	return NewCounty(ts, ds, ms, dl, teams, staffOnly(people)).WithGrids(grids), nil
 }
 
 // staffOnly drops citizens: the snapshot holds the county's staff.

@@ -3,6 +3,7 @@ package workflow
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"gridbot/models"
@@ -41,7 +42,8 @@ func (ch *change) toPlatform(kind string) {
 }
 
 // toVerifier asks for the check: the grid worker who reported; for other cases the grid workers
-// of the case's grid (who check on site), else the team's leader, else the platform.
+// of the case's grid, or of its village's grids when it has no grid (who check on site), else the
+// team's leader, else the platform.
 func (ch *change) toVerifier() {
 	if ch.c.Source == models.SourceGridWorker {
 		if p, err := ch.person(ch.c.ReporterID); err == nil {
@@ -50,7 +52,7 @@ func (ch *change) toVerifier() {
 		}
 	}
 	before := len(ch.intents)
-	for _, p := range ch.w.county().GridWorkers[ch.c.Location.GridCode] {
+	for _, p := range ch.w.county().gridWorkersOf(ch.c.Location) {
 		ch.to(models.NoticeVerify, p, true)
 	}
 	if len(ch.intents) == before {
@@ -62,13 +64,15 @@ func (ch *change) toVerifier() {
 }
 
 // toReporter tells the reporter and the followers where the case stands, without internal details.
-func (ch *change) toReporter() { ch.toPublic(false) }
+func (ch *change) toReporter() { ch.toPublic("") }
 
-// toReporterWithNote also tells them the note: a rejection's reason, a merge.
-func (ch *change) toReporterWithNote() { ch.toPublic(true) }
+// toReporterWithNote also tells them the note: a rejection's reason.
+func (ch *change) toReporterWithNote() { ch.toPublic(ch.note) }
 
-// toPublic notifies the reporter and the followers.
-func (ch *change) toPublic(withNote bool) {
+// toPublic notifies the reporter and the followers, with a note for them ("" for none) and the
+// change's filtered handling result. Only the reporter is asked to rate a closed case, and not
+// when they closed it themselves (a grid worker verifying their own report).
+func (ch *change) toPublic(note string) {
 	var people []models.Person
 	if ch.c.ReporterID != 0 {
 		if p, err := ch.person(ch.c.ReporterID); err == nil {
@@ -82,9 +86,8 @@ func (ch *change) toPublic(withNote bool) {
 	}
 	for _, p := range people {
 		n := ch.notice(false)
-		if withNote {
-			n.Note = ch.note
-		}
+		n.Note, n.Result = note, ch.result
+		n.NoRating = ch.c.State == models.StateClosed && (p.ID != ch.c.ReporterID || p.ID == ch.req.Actor.ID)
 		ch.add(models.NoticeStatus, p, n)
 	}
 }
@@ -179,17 +182,55 @@ func limits(m models.Matter) (models.TimeLimit, models.TimeLimit) {
 	return sign, handle
 }
 
-// hasTeam reports whether a team code exists.
-func (county County) hasTeam(code string) bool {
-	_, ok := county.team("", func(t models.Team) bool { return t.Code == code })
-	return ok
+// teamByCode returns the team of a code, if there is one.
+func (county County) teamByCode(code string) (models.Team, bool) {
+	return county.team("", func(t models.Team) bool { return t.Code == code })
 }
 
-// placeName names a location by its township and address.
+// gridsOf returns the grids whose workers check a case at loc: its grid, else every grid of its
+// village; none for a case placed at a township or nowhere.
+func (county County) gridsOf(loc models.Location) []string {
+	switch {
+	case loc.GridCode != "":
+		return []string{loc.GridCode}
+	case loc.VillageCode != "":
+		return county.VillageGrids[loc.VillageCode]
+	}
+	return nil
+}
+
+// gridWorkersOf returns the grid workers of the grids of gridsOf, each once.
+func (county County) gridWorkersOf(loc models.Location) []models.Person {
+	var out []models.Person
+	seen := map[int64]bool{}
+	for _, g := range county.gridsOf(loc) {
+		for _, p := range county.GridWorkers[g] {
+			if p.ID == 0 || !seen[p.ID] {
+				seen[p.ID] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// townshipName names a township by its code, for an error message.
+func (county County) townshipName(code string) string {
+	if t, ok := county.Townships[code]; ok {
+		return t.Name
+	}
+	return "township unknown"
+}
+
+// placeName names a location by its township and address, the township once when the address
+// already starts with it.
 func (county County) placeName(loc models.Location) string {
 	name := county.Townships[loc.TownshipCode].Name
-	if loc.Address != "" {
-		name += " " + loc.Address
+	switch {
+	case loc.Address == "":
+		return name
+	case name == "" || strings.HasPrefix(loc.Address, name):
+		return loc.Address
 	}
-	return name
+	return name + " " + loc.Address
 }

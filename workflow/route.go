@@ -17,6 +17,10 @@ type County struct {
 	Teams       []models.Team
 	Members     map[string][]models.Person // by team code
 	GridWorkers map[string][]models.Person // by grid code
+	// VillageGrids lists the grid codes of each village (by village code); WithGrids fills it.
+	VillageGrids map[string][]string
+	// names are the staff's names, longest first: the names a reporter's notice masks.
+	names []string
 }
 
 // NewCounty indexes the county's parts.
@@ -34,6 +38,7 @@ func NewCounty(ts []models.Township, ds []models.Department, ms []models.Matter,
 	for _, m := range ms {
 		c.Matters[m.Code] = m
 	}
+	c.names = staffNames(people)
 	for _, p := range people {
 		if p.TeamCode != "" {
 			c.Members[p.TeamCode] = append(c.Members[p.TeamCode], p)
@@ -45,6 +50,18 @@ func NewCounty(ts []models.Township, ds []models.Department, ms []models.Matter,
 		}
 	}
 	return c
+}
+
+// WithGrids returns the county with its grids indexed by village: the grid workers of a
+// village verify the cases placed at the village but at no grid.
+func (county County) WithGrids(grids []models.Grid) County {
+	county.VillageGrids = map[string][]string{}
+	for _, g := range grids {
+		if g.VillageCode != "" {
+			county.VillageGrids[g.VillageCode] = append(county.VillageGrids[g.VillageCode], g.Code)
+		}
+	}
+	return county
 }
 
 // Decision is where routing sends a case and why, in words a supervisor can read.
@@ -63,11 +80,11 @@ func (d Decision) Triage() bool { return d.TeamCode == "" }
 func Route(county County, c models.Case, at time.Time) Decision {
 	m, ok := county.Matters[c.MatterCode]
 	if !ok {
-		return Decision{Reason: "matter not determined: to the county platform's triage queue (待分流)"}
+		return Decision{Reason: reasonNoMatter}
 	}
 	t, ok := county.Townships[c.Location.TownshipCode]
 	if !ok {
-		return Decision{Reason: fmt.Sprintf("%s: township not determined: to the county platform's triage queue (待分流)", m.Name)}
+		return Decision{Reason: fmt.Sprintf(reasonNoTownship, m.Name)}
 	}
 	if d, inForce := models.DelegatedAt(county.Delegations, m.Code, t.Code, at); inForce {
 		return county.township(m, t, d, at)
@@ -77,41 +94,48 @@ func Route(county County, c models.Case, at time.Time) Decision {
 
 // township routes a delegated matter to the township's team.
 func (county County) township(m models.Matter, t models.Township, d models.Delegation, at time.Time) Decision {
-	why := fmt.Sprintf("%s delegated to %s since %s, %s, batch %d", m.Name, t.Name,
-		d.Effective.In(at.Location()).Format("2006-01-02"), d.Situation.Chinese(), d.Batch)
+	why := fmt.Sprintf(reasonDelegated, m.Name, day(d.Effective, at), d.Situation.Chinese(), d.Batch, t.Name)
 	team, ok := county.team(models.TeamTownship, func(tm models.Team) bool { return tm.TownshipCode == t.Code })
 	if !ok {
-		return Decision{Reason: why + "; but " + t.Name + " has no enforcement team: to triage (待分流)"}
+		return Decision{Reason: why + fmt.Sprintf(reasonNoTownTeam, t.Name)}
 	}
 	if !county.receivable(team.Code) {
-		return Decision{Reason: why + "; but nobody of " + team.Name + " can receive it (no bound member): to triage (待分流)"}
+		return Decision{Reason: why + fmt.Sprintf(reasonNobodyBound, team.Name)}
 	}
-	return Decision{TeamCode: team.Code, Reason: why + ": to " + team.Name}
+	return Decision{TeamCode: team.Code, Reason: why + fmt.Sprintf(reasonToTeam, team.Name)}
 }
 
 // department routes a matter kept at the county to its department's team.
 func (county County) department(m models.Matter, t models.Township, at time.Time) Decision {
 	dep := county.Departments[m.DepartmentCode]
-	why := fmt.Sprintf("%s not delegated to %s on %s", m.Name, t.Name, at.Format("2006-01-02"))
+	why := fmt.Sprintf(reasonNotDelegated, m.Name, at.Format("2006-01-02"), t.Name)
 	if d, _ := models.DelegatedAt(county.Delegations, m.Code, t.Code, at); d.MatterCode != "" {
-		why += fmt.Sprintf(" (%s", d.Situation.Chinese())
-		switch {
-		case d.Situation == models.SituationDeferred && d.RetainedBy != "":
-			why += ", kept by " + d.RetainedBy
-		case d.Delegated && !d.Effective.IsZero():
-			why += fmt.Sprintf(", batch %d in force from %s", d.Batch, d.Effective.In(at.Location()).Format("2006-01-02"))
-		}
-		why += ")"
+		why += situationNote(d, at)
 	}
 	team, ok := county.team(models.TeamDepartment, func(tm models.Team) bool { return tm.DepartmentCode == m.DepartmentCode })
 	if !ok {
-		return Decision{Reason: why + "; " + dep.Name + " has no team: to triage (待分流)"}
+		return Decision{Reason: why + fmt.Sprintf(reasonNoDeptTeam, dep.Name)}
 	}
 	if !county.receivable(team.Code) {
-		return Decision{Reason: why + "; nobody of " + team.Name + " can receive it (no bound member): to triage (待分流)"}
+		return Decision{Reason: why + fmt.Sprintf(reasonNobodyBound, team.Name)}
 	}
-	return Decision{TeamCode: team.Code, Reason: why + ": to " + team.Name + " through the county platform"}
+	return Decision{TeamCode: team.Code, Reason: why + fmt.Sprintf(reasonViaPlatform, team.Name)}
 }
+
+// situationNote says why a listed matter is not delegated yet: who keeps a deferred one, or
+// from when its batch is in force.
+func situationNote(d models.Delegation, at time.Time) string {
+	switch {
+	case d.Situation == models.SituationDeferred && d.RetainedBy != "":
+		return fmt.Sprintf(reasonKeptBy, d.Situation.Chinese(), d.RetainedBy)
+	case d.Delegated && !d.Effective.IsZero():
+		return fmt.Sprintf(reasonLaterBatch, d.Situation.Chinese(), d.Batch, day(d.Effective, at))
+	}
+	return fmt.Sprintf(reasonSituation, d.Situation.Chinese())
+}
+
+// day is the date of t in the time zone of at.
+func day(t, at time.Time) string { return t.In(at.Location()).Format("2006-01-02") }
 
 // team finds the first team of a kind ("" for any) that matches.
 func (county County) team(kind models.TeamKind, match func(models.Team) bool) (models.Team, bool) {

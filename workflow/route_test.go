@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -57,25 +58,25 @@ func TestRoute(t *testing.T) {
 		team, reason           string
 	}{
 		{"优先下放 in force", "CG-001", "anhai", "team-anhai",
-			"违法占道经营 delegated to 安海镇 since 2023-05-01, 优先下放, batch 1: to 安海镇综合执法队"},
+			"违法占道经营 已于2023-05-01 按优先下放（第1批）赋予安海镇：派安海镇综合执法队"},
 		{"评估下放 delegated", "YJ-001", "anhai", "team-anhai",
-			"危险化学品经营 delegated to 安海镇 since 2023-05-01, 评估下放, batch 2: to 安海镇综合执法队"},
+			"危险化学品经营 已于2023-05-01 按评估下放（第2批）赋予安海镇：派安海镇综合执法队"},
 		{"评估下放 not delegated here", "YJ-001", "dongshi", "team-cgj",
-			"危险化学品经营 not delegated to 东石镇 on 2026-11-27 (评估下放): to 城市管理执法大队 through the county platform"},
+			"危险化学品经营 截至2026-11-27 未赋予东石镇（评估下放）：经县平台派城市管理执法大队"},
 		{"暂缓下放 stays with the department", "SJ-001", "anhai", "team-scj",
-			"无照经营 not delegated to 安海镇 on 2026-11-27 (暂缓下放, kept by 安海市场监督管理所): to 市场监管执法队 through the county platform"},
+			"无照经营 截至2026-11-27 未赋予安海镇（暂缓下放，由安海市场监督管理所保留）：经县平台派市场监管执法队"},
 		{"依法下放 batch not yet in force", "HB-001", "anhai", "team-hbj",
-			"河道排污 not delegated to 安海镇 on 2026-11-27 (依法下放, batch 3 in force from 2027-03-01): to 生态环境执法大队 through the county platform"},
+			"河道排污 截至2026-11-27 未赋予安海镇（依法下放，第3批自2027-03-01起施行）：经县平台派生态环境执法大队"},
 		{"整体下放", "ZR-001", "anhai", "team-anhai",
-			"违法占用耕地建房 delegated to 安海镇 since 2023-05-01, 整体下放, batch 1: to 安海镇综合执法队"},
+			"违法占用耕地建房 已于2023-05-01 按整体下放（第1批）赋予安海镇：派安海镇综合执法队"},
 		{"matter kept at the county", "WJ-001", "anhai", "",
-			"公共场所卫生 not delegated to 安海镇 on 2026-11-27; 晋江市卫生健康局 has no team: to triage (待分流)"},
-		{"unknown matter", "", "anhai", "", "matter not determined: to the county platform's triage queue (待分流)"},
-		{"unknown township", "CG-001", "", "", "违法占道经营: township not determined: to the county platform's triage queue (待分流)"},
+			"公共场所卫生 截至2026-11-27 未赋予安海镇，但晋江市卫生健康局没有执法队伍：转县平台待分流"},
+		{"unknown matter", "", "anhai", "", "事项未确定：转县平台待分流"},
+		{"unknown township", "CG-001", "", "", "违法占道经营 所在乡镇未确定：转县平台待分流"},
 		{"team with no bound officer", "CG-001", "dongshi", "",
-			"违法占道经营 delegated to 东石镇 since 2023-05-01, 优先下放, batch 1; but nobody of 东石镇综合执法队 can receive it (no bound member): to triage (待分流)"},
+			"违法占道经营 已于2023-05-01 按优先下放（第1批）赋予东石镇，但东石镇综合执法队无人绑定微信或企业微信：转县平台待分流"},
 		{"township without a team", "CG-001", "yonghe", "",
-			"违法占道经营 delegated to 永和镇 since 2023-05-01, 优先下放, batch 1; but 永和镇 has no enforcement team: to triage (待分流)"},
+			"违法占道经营 已于2023-05-01 按优先下放（第1批）赋予永和镇，但永和镇没有综合执法队：转县平台待分流"},
 	}
 	county := testCounty()
 	for _, tt := range tests {
@@ -84,6 +85,9 @@ func TestRoute(t *testing.T) {
 			got := Route(county, c, now)
 			if got.TeamCode != tt.team || got.Reason != tt.reason {
 				t.Errorf("Route = %q, %q\nwant     %q, %q", got.TeamCode, got.Reason, tt.team, tt.reason)
+			}
+			if strings.IndexFunc(got.Reason, asciiLetter) >= 0 {
+				t.Errorf("reason %q has ASCII letters: it is shown to people in Chinese", got.Reason)
 			}
 			if got.Triage() != (tt.team == "") {
 				t.Errorf("Triage() = %v", got.Triage())
@@ -100,5 +104,26 @@ func TestRoute(t *testing.T) {
 	dept.Members["team-hbj"][0].WeComUserID = ""
 	if got := Route(dept, models.Case{MatterCode: "HB-001", Location: models.Location{TownshipCode: "anhai"}}, now); !got.Triage() {
 		t.Errorf("a department team with no bound member got the case: %+v", got)
+	}
+}
+
+// asciiLetter reports whether r is an ASCII letter.
+func asciiLetter(r rune) bool { return r < 128 && (r|0x20 >= 'a' && r|0x20 <= 'z') }
+
+func TestPlaceName(t *testing.T) {
+	county := testCounty()
+	tests := []struct {
+		loc  models.Location
+		want string
+	}{
+		{models.Location{TownshipCode: "anhai", Address: "安平路12号"}, "安海镇 安平路12号"},
+		{models.Location{TownshipCode: "anhai", Address: "安海镇型厝村村口"}, "安海镇型厝村村口"},
+		{models.Location{TownshipCode: "anhai"}, "安海镇"},
+		{models.Location{Address: "安平路12号"}, "安平路12号"},
+	}
+	for _, tt := range tests {
+		if got := county.placeName(tt.loc); got != tt.want {
+			t.Errorf("placeName(%+v) = %q, want %q", tt.loc, got, tt.want)
+		}
 	}
 }

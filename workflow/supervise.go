@@ -10,19 +10,6 @@ import (
 	"gridbot/models"
 )
 
-// The texts of the supervision steps, as their events and notices show them.
-const (
-	noteChaseSign      = "已用时%d%%，请尽快签收"
-	noteChaseHandle    = "已用时%d%%，请抓紧办理"
-	noteOverdueSign    = "已超过签收时限，督办"
-	noteOverdueHandle  = "已超过办理时限，督办"
-	noteReescalate     = "超期仍未%s，第%d次督办"
-	noteNotSigned      = "签收"
-	noteNotHandled     = "办结"
-	noteChaseByHand    = "请抓紧办理"
-	noteEscalateByHand = "督办"
-)
-
 // supervisorsFromLevel is the escalation level from which the county's supervisors are told as
 // well: the first escalation (通报) goes to the team's leaders and the platform, the later ones
 // (the reprimand stage of 12345 practice) also to supervisors.

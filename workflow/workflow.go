@@ -31,6 +31,8 @@ type Store interface {
 	PersonByID(ctx context.Context, id int64) (models.Person, error)
 	// PeopleByRole returns everyone with a role.
 	PeopleByRole(ctx context.Context, role models.Role) ([]models.Person, error)
+	// Events returns a case's history, oldest first.
+	Events(ctx context.Context, caseID int64) ([]models.Event, error)
 	// Followers returns the people following a case.
 	Followers(ctx context.Context, caseID int64) ([]models.Person, error)
 	// Follow adds a follower.

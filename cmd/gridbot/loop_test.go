@@ -94,7 +94,7 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 	no := trackingNo(t, say(t, citizen, "确认"))
 
 	c, in := intentsOf(t, app.store, no)
-	if c.State != models.StateDispatched || c.TeamCode != "team-anhai" || !strings.Contains(c.RouteReason, "delegated to 安海镇") {
+	if c.State != models.StateDispatched || c.TeamCode != "team-anhai" || !strings.Contains(c.RouteReason, "赋予安海镇：派安海镇综合执法队") {
 		t.Fatalf("routing: %s %s %q", c.State, c.TeamCode, c.RouteReason)
 	}
 	if c.SignDeadline.IsZero() || !c.HandleDeadline.After(c.SignDeadline) {
@@ -123,7 +123,7 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 	}
 	expect(t, r.Content, "照片已附加到案件 "+no)
 	expect(t, say(t, officer, "办结 "+no), "办结 受理编号 办理结果")
-	expect(t, say(t, officer, "办结 "+no+" 摊贩已清理，道路恢复通行"), "待核查")
+	expect(t, say(t, officer, "办结 "+no+" 陈建华劝离摊贩，道路恢复通行"), "待核查")
 	_, in = intentsOf(t, app.store, no)
 	if !hasIntent(in, models.NoticeVerify, gridWorkerID) {
 		t.Fatalf("no verification request to the grid worker: %+v", in)
@@ -157,8 +157,13 @@ func closedLoop(t *testing.T, getenv func(string) string) {
 			if err := json.Unmarshal(i.Payload, &n); err != nil || i.Kind != models.NoticeStatus {
 				t.Fatalf("reporter intent %s %s: %v", i.Kind, i.Payload, err)
 			}
-			if n.Description != "" || n.Note != "" || n.Place != "" {
-				t.Errorf("a reporter's update carries internal details: %s", i.Payload)
+			if n.Description != "" || n.Note != "" || n.Place != "" || n.NoRating {
+				t.Errorf("a reporter's update carries internal details or asks for no rating: %s", i.Payload)
+			}
+			handled := n.State == models.StateHandled || n.State == models.StateClosed
+			if want := "陈某劝离摊贩，道路恢复通行"; handled && n.Result != want || !handled && n.Result != "" {
+				t.Errorf("the reporter's %s update has the result %q, want %q (filtered) once handled only", n.State,
+					n.Result, want)
 			}
 			told = append(told, string(n.State))
 		}
@@ -205,6 +210,38 @@ func TestVerificationFailedAndLowRatingReopen(t *testing.T) {
 	c, _ = intentsOf(t, app.store, no)
 	if c.State != models.StateReopened || c.ReworkCount != 2 || c.Rating != 1 {
 		t.Fatalf("after a low rating %+v", c)
+	}
+}
+
+func TestVillageCaseIsVerifiedByTheVillagesGridWorker(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	citizen := sandboxPhone(app, base, "oCitizen_village", true)
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	const huangXiuying = "oSim_WtqcALpYQOBQBzsMImBL3Yl" // grid worker of 型厝村's grid anhai-xingcuo-01
+	gridWorker := sandboxPhone(app, base, huangXiuying, true)
+	var last string
+	for _, text := range []string{"投诉", "村口天天有人摆摊卖菜，车都过不去", "跳过", "安海镇型厝村村口", "1", "2"} {
+		last = say(t, citizen, text)
+	}
+	if strings.Contains(last, "已有相同问题") {
+		say(t, citizen, "2")
+	}
+	no := trackingNo(t, say(t, citizen, "确认"))
+	c, _ := intentsOf(t, app.store, no)
+	if c.Location.VillageCode != "anhai-xingcuo" || c.Location.GridCode != "" {
+		t.Fatalf("the case is placed at %+v, want the village only", c.Location)
+	}
+	say(t, officer, "签收 "+no)
+	say(t, officer, "办结 "+no+" 摊贩已劝离")
+	_, in := intentsOf(t, app.store, no)
+	if !hasIntent(in, models.NoticeVerify, personID(t, app.store, huangXiuying)) ||
+		hasIntent(in, models.NoticeVerify, personID(t, app.store, openidLinZhiqiang)) {
+		t.Fatalf("verification not asked of the village's grid worker alone: %+v", in)
+	}
+	expect(t, say(t, gridWorker, "查询 "+no), no)
+	expect(t, say(t, gridWorker, "核查 "+no+" 通过 现场已恢复"), "已结案")
+	if c, _ = intentsOf(t, app.store, no); c.State != models.StateClosed {
+		t.Fatalf("after the grid worker's check the case is %s", c.State)
 	}
 }
 
