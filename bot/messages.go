@@ -182,7 +182,7 @@ func kindNoun(kind string) string {
 
 // askPlace asks where, in four lines at most: a location, an address, or a township number.
 func askPlace(townshipNames []string) string {
-	return "请告诉我们问题在哪里：\n· 发送定位：点输入框旁的“+”→“位置”（最准确）\n· 或输入地址、村名，如“安海镇安平路12号”\n" +
+	return "请告诉我们问题发生的地点：\n· 发送定位：点输入框旁的“+”→“位置”（最准确）\n· 或输入地址、村名，如“安海镇安平路12号”\n" +
 		townshipLine(townshipNames)
 }
 

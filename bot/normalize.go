@@ -5,8 +5,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/width"
-
 	"gridbot/models"
 )
 
@@ -14,15 +12,16 @@ import (
 // conversation and by the staff commands: full-width forms, quotes, trailing punctuation and
 // emoji, spaces inside numbers, Chinese numerals and ordinals.
 
-// clean folds full-width letters, digits and punctuation to their half-width forms, drops
-// 「」“” quotes, collapses runs of spaces, and trims spaces, punctuation, symbols and emoji at
-// both ends ("  进度 ２６１２０３００２５０。" → "进度 26120300250").
+// clean folds full-width letters and digits to their half-width forms, drops 「」“” quotes,
+// collapses runs of spaces, and trims spaces, punctuation, symbols and emoji at both ends
+// ("  进度 ２６１２０３００２５０。" → "进度 26120300250"). Chinese punctuation inside the text stays
+// as it was typed, since results and reasons are recorded as people wrote them.
 func clean(s string) string {
-	s = width.Fold.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
+		r = foldWidth(r)
 		switch {
 		case isQuote(r) || r == '\u200b' || r == '\ufeff':
 			continue
@@ -37,6 +36,18 @@ func clean(s string) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimFunc(b.String(), isEdge)
+}
+
+// foldWidth maps full-width digits, letters and the signs used inside numbers (＋－．) to
+// their ASCII forms, and the ideographic space to a space.
+func foldWidth(r rune) rune {
+	switch {
+	case r == '\u3000':
+		return ' '
+	case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ', r == '＋', r == '－', r == '．':
+		return r - 0xfee0
+	}
+	return r
 }
 
 // isQuote reports whether r is a quotation mark people put around words they type.
@@ -164,7 +175,7 @@ func (n numberToken) LooksLikeTrackingNo() bool { return len(n.Digits) >= 6 }
 
 // numberSeparators may stand between the digit groups of one number: "2612 0300 064",
 // "2612-0300-064".
-const numberSeparators = " -._·,/"
+const numberSeparators = " -._·,/，、"
 
 // leadingNumber reads the number at the start of a cleaned argument. Digit groups joined by
 // one separator are taken together until they hold the 11 digits of a tracking number, so
@@ -180,11 +191,14 @@ func leadingNumber(arg string) (numberToken, bool) {
 		}
 		digits.WriteString(s[i:j])
 		i = j
-		if digits.Len() >= 11 || i+1 >= len(s) || !strings.ContainsRune(numberSeparators, rune(s[i])) ||
-			s[i+1] < '0' || s[i+1] > '9' {
+		if digits.Len() >= 11 || i >= len(s) {
 			break
 		}
-		i++ // the separator inside the number
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !strings.ContainsRune(numberSeparators, r) || i+size >= len(s) || s[i+size] < '0' || s[i+size] > '9' {
+			break
+		}
+		i += size // the separator inside the number
 	}
 	if digits.Len() == 0 {
 		return numberToken{}, false

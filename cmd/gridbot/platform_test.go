@@ -52,7 +52,7 @@ func post(t *testing.T, base, token, path string, body map[string]any) int {
 func tell(t *testing.T, p *wechatsim.Phone, text, pick string) string {
 	t.Helper()
 	var last string
-	for _, s := range []string{"投诉", text, "跳过", "安海镇", pick, "2"} {
+	for _, s := range []string{"投诉", text, "跳过", "安海镇", pick, "2", "跳过"} {
 		last = say(t, p, s)
 	}
 	if strings.Contains(last, "已有相同问题") {

@@ -146,8 +146,9 @@ func citizenComplaint(t *testing.T, getenv func(string) string) {
 	expect(t, r.Content, "已记录地点：安海镇海东社区")
 	expect(t, r.Content, "1 违法占道经营")
 	expect(t, say(t, p, "1"), "是否需要对您的身份保密")
-	sum := say(t, p, "2")
-	for _, want := range []string{"类型：投诉", "事项：违法占道经营", "照片：1张", "身份保密：否"} {
+	expect(t, say(t, p, "2"), "请留一个手机号")
+	sum := say(t, p, "139-5000-1234")
+	for _, want := range []string{"类型：投诉", "事项：违法占道经营", "照片：1张", "身份保密：否", "联系电话：13950001234"} {
 		expect(t, sum, want)
 	}
 	receipt := say(t, p, "确认")
@@ -588,7 +589,7 @@ func TestVoiceDescriptionAndIdleExpiry(t *testing.T) {
 func TestStaffSeeCasesOfTheirJurisdictionOnly(t *testing.T) {
 	app, base := startApp(t, testEnv(t, nil))
 	citizen := sandboxPhone(app, base, "oCitizen_jurisdiction", true)
-	for _, text := range []string{"投诉", "小区门口有人乱倒建筑垃圾，堆了一大堆", "跳过", "安海镇", "1", "2"} {
+	for _, text := range []string{"投诉", "小区门口有人乱倒建筑垃圾，堆了一大堆", "跳过", "安海镇", "1", "2", "跳过"} {
 		say(t, citizen, text)
 	}
 	no := trackingNo(t, say(t, citizen, "确认"))
