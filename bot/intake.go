@@ -460,6 +460,9 @@ func (b *Bot) submit(t *turn) (string, error) {
 	nc := models.NewCase{Kind: s.Kind, Source: s.Source, Description: s.Description, Location: *s.Location,
 		MatterCode: s.MatterCode, Confidential: s.Confidential != nil && *s.Confidential,
 		ReporterID: t.person.ID, Reporter: &t.person, AttachmentIDs: s.AttachmentIDs, Acknowledged: true}
+	if !nc.Confidential {
+		nc.ContactPhone = s.Phone
+	}
 	c, err := b.cases.Submit(t.ctx, nc)
 	if err != nil {
 		return "", fmt.Errorf("submit case: %w", err)
