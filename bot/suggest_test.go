@@ -39,7 +39,7 @@ type complaint struct {
 	text string
 }
 
-// readComplaints reads a `<matter code>\t<text>` file.
+// readComplaints reads a `<matter code>\t<text>` file; lines starting with # are comments.
 func readComplaints(tb testing.TB, path string) []complaint {
 	tb.Helper()
 	f, err := os.Open(path)
@@ -50,6 +50,9 @@ func readComplaints(tb testing.TB, path string) []complaint {
 	var out []complaint
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
+		if strings.HasPrefix(sc.Text(), "#") {
+			continue
+		}
 		code, text, ok := strings.Cut(sc.Text(), "\t")
 		if !ok {
 			tb.Fatalf("%s:%d: want <matter code><TAB><text>", path, line)
@@ -113,6 +116,40 @@ func TestSuggestComplaints(t *testing.T) {
 				t.Errorf("top-3 %.1f %%, want at least %.0f %%", 100*ratio, 100*tt.minTop3)
 			}
 		})
+	}
+}
+
+// accuracy counts how often each complaint's matter is first, and among the best three.
+func accuracy(t *testing.T, s *Suggester, cases []complaint) (top1, top3 int) {
+	t.Helper()
+	for _, c := range cases {
+		got := s.Suggest(c.text, 3)
+		switch rankOf(got, c.code) {
+		case 0:
+			t.Logf("miss %s %q → %s", c.code, c.text, codeList(got))
+		case 1:
+			top1++
+			fallthrough
+		default:
+			top3++
+		}
+	}
+	return top1, top3
+}
+
+// TestSuggestHeldOut measures the suggester on the held-out set, which was written before the
+// suggester was tuned and is never used to tune it (see testdata/README.md), beside the tuning sets.
+func TestSuggestHeldOut(t *testing.T) {
+	d := sampleCounty(t)
+	s := NewSuggester(d.Matters)
+	for _, file := range []string{"testdata/complaints.tsv", "testdata/complaints_fresh.tsv", "testdata/complaints_heldout.tsv"} {
+		cases := readComplaints(t, file)
+		top1, top3 := accuracy(t, s, cases)
+		n := float64(len(cases))
+		t.Logf("%s: %d descriptions, top-1 %.1f %%, top-3 %.1f %%", file, len(cases), 100*float64(top1)/n, 100*float64(top3)/n)
+		if file == "testdata/complaints_heldout.tsv" && float64(top3)/n < 0.95 {
+			t.Errorf("held-out top-3 %.1f %%, want at least 95 %%", 100*float64(top3)/n)
+		}
 	}
 }
 
