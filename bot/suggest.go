@@ -20,10 +20,17 @@ import (
 // character 3 down to 1), so that "摊" says more than "车" and "烧稻秆" still finds
 // 焚烧秸秆. Common function characters (的, 了, 在, …) count only inside whole words.
 type Suggester struct {
-	matters []models.Matter
-	words   map[rune][]word    // whole words by their first character
-	grams   map[gram][]posting // character pairs and single characters of the words
-	w       weights
+	matters    []models.Matter
+	words      map[rune][]word    // whole words by their first character
+	grams      map[gram][]posting // character pairs and single characters of the words
+	colloquial map[rune][]reading // the county's colloquial words by their first character, longest first
+	w          weights
+}
+
+// reading is a normalised colloquial word and the standard wording read in its place.
+type reading struct {
+	say   string
+	means string
 }
 
 // Suggestion is a matter and how well it fits a description.
@@ -64,14 +71,16 @@ func defaultWeights() weights {
 	}
 }
 
-// NewSuggester indexes the matters' names, keywords and synonyms.
-func NewSuggester(matters []models.Matter) *Suggester {
-	return newSuggester(matters, defaultWeights())
+// NewSuggester indexes the matters' names, keywords and synonyms, and the county's colloquial
+// words, which a description is read with before it is scored.
+func NewSuggester(matters []models.Matter, colloquial []models.Colloquial) *Suggester {
+	return newSuggester(matters, colloquial, defaultWeights())
 }
 
-// newSuggester indexes the matters with the given weights.
-func newSuggester(matters []models.Matter, w weights) *Suggester {
-	s := &Suggester{matters: slices.Clone(matters), words: map[rune][]word{}, grams: map[gram][]posting{}, w: w}
+// newSuggester indexes the matters and colloquial words with the given weights.
+func newSuggester(matters []models.Matter, colloquial []models.Colloquial, w weights) *Suggester {
+	s := &Suggester{matters: slices.Clone(matters), words: map[rune][]word{}, grams: map[gram][]posting{},
+		colloquial: readings(colloquial), w: w}
 	slices.SortFunc(s.matters, func(a, b models.Matter) int { return strings.Compare(a.Code, b.Code) })
 	df := map[gram]int{}
 	perMatter := make([][]gram, len(s.matters))
@@ -127,7 +136,7 @@ func (s *Suggester) Suggest(text string, n int) []Suggestion {
 	if n <= 0 {
 		return nil
 	}
-	t := normalize(text)
+	t := s.standard(normalize(text))
 	scores := make([]int, len(s.matters))
 	s.scoreWords(t, scores)
 	for _, g := range distinct(grams(t, make([]gram, 0, 2*len(t)))) {
@@ -136,6 +145,59 @@ func (s *Suggester) Suggest(text string, n int) []Suggestion {
 		}
 	}
 	return s.rank(scores, n)
+}
+
+// readings indexes colloquial words, normalised, by their first character and longest first.
+func readings(colloquial []models.Colloquial) map[rune][]reading {
+	out := map[rune][]reading{}
+	for _, c := range colloquial {
+		say := normalize(c.Say)
+		r, _ := utf8.DecodeRuneInString(say)
+		if say != "" {
+			out[r] = append(out[r], reading{say: say, means: normalize(c.Means)})
+		}
+	}
+	for _, rs := range out {
+		slices.SortStableFunc(rs, func(a, b reading) int { return cmp.Compare(len(b.say), len(a.say)) })
+	}
+	return out
+}
+
+// standard rewrites normalised text with the standard wording of each colloquial word, reading
+// from the left and taking the longest word that starts at each place.
+func (s *Suggester) standard(t string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(t); {
+		r, size := utf8.DecodeRuneInString(t[i:])
+		rd, ok := s.readingAt(t[i:], r)
+		if !ok {
+			i += size
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(t) + 16)
+		}
+		b.WriteString(t[last:i])
+		b.WriteString(rd.means)
+		i += len(rd.say)
+		last = i
+	}
+	if last == 0 {
+		return t
+	}
+	b.WriteString(t[last:])
+	return b.String()
+}
+
+// readingAt returns the longest colloquial word that t starts with; r is t's first character.
+func (s *Suggester) readingAt(t string, r rune) (reading, bool) {
+	for _, rd := range s.colloquial[r] {
+		if strings.HasPrefix(t, rd.say) {
+			return rd, true
+		}
+	}
+	return reading{}, false
 }
 
 // scoreWords adds the weight of every vocabulary word found whole in t, once per word.

@@ -33,6 +33,13 @@ func sampleCounty(tb testing.TB) models.Deployment {
 	return d
 }
 
+// sampleSuggester is the suggester of the sample county, with its colloquial list.
+func sampleSuggester(tb testing.TB) *Suggester {
+	tb.Helper()
+	d := sampleCounty(tb)
+	return NewSuggester(d.Matters, d.Colloquial)
+}
+
 // complaint is one line of a complaints file: the matter a person meant and what they wrote.
 type complaint struct {
 	code string
@@ -85,7 +92,7 @@ func codeList(got []Suggestion) string {
 }
 
 func TestSuggestComplaints(t *testing.T) {
-	s := NewSuggester(sampleCounty(t).Matters)
+	s := sampleSuggester(t)
 	tests := []struct {
 		file    string
 		minTop3 float64
@@ -140,8 +147,7 @@ func accuracy(t *testing.T, s *Suggester, cases []complaint) (top1, top3 int) {
 // TestSuggestHeldOut measures the suggester on the held-out set, which was written before the
 // suggester was tuned and is never used to tune it (see testdata/README.md), beside the tuning sets.
 func TestSuggestHeldOut(t *testing.T) {
-	d := sampleCounty(t)
-	s := NewSuggester(d.Matters)
+	s := sampleSuggester(t)
 	for _, file := range []string{"testdata/complaints.tsv", "testdata/complaints_fresh.tsv", "testdata/complaints_heldout.tsv"} {
 		cases := readComplaints(t, file)
 		top1, top3 := accuracy(t, s, cases)
@@ -154,7 +160,7 @@ func TestSuggestHeldOut(t *testing.T) {
 }
 
 func TestSuggestUnrelated(t *testing.T) {
-	s := NewSuggester(sampleCounty(t).Matters)
+	s := sampleSuggester(t)
 	for _, text := range []string{"你好", "谢谢", "在吗", "在吗？", "谢谢你们，辛苦了", "有人吗", "好的", "", "？？？", "ok"} {
 		if got := s.Suggest(text, 3); got != nil {
 			t.Errorf("Suggest(%q) = %s, want nil", text, codeList(got))
@@ -163,7 +169,7 @@ func TestSuggestUnrelated(t *testing.T) {
 }
 
 func TestSuggestGeneralises(t *testing.T) {
-	s := NewSuggester(sampleCounty(t).Matters)
+	s := sampleSuggester(t)
 	tests := []struct {
 		text string
 		want string // among the best three; the text's wording is not among the matter's words
@@ -188,7 +194,7 @@ func TestSuggestOrderAndLimit(t *testing.T) {
 		{Code: "C-1", Name: "丙", Keywords: []string{"摆摊设点"}},
 		{Code: "D-1", Name: "丁", Keywords: []string{"噪音"}},
 	}
-	s := NewSuggester(matters)
+	s := NewSuggester(matters, nil)
 	type scored struct {
 		Code  string
 		Score int
@@ -233,7 +239,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func BenchmarkSuggest(b *testing.B) {
-	s := NewSuggester(sampleCounty(b).Matters)
+	s := sampleSuggester(b)
 	cases := readComplaints(b, "testdata/complaints_fresh.tsv")
 	b.ReportAllocs()
 	i := 0
