@@ -148,7 +148,8 @@ func accuracy(t *testing.T, s *Suggester, cases []complaint) (top1, top3 int) {
 // suggester was tuned and is never used to tune it (see testdata/README.md), beside the tuning sets.
 func TestSuggestHeldOut(t *testing.T) {
 	s := sampleSuggester(t)
-	for _, file := range []string{"testdata/complaints.tsv", "testdata/complaints_fresh.tsv", "testdata/complaints_heldout.tsv"} {
+	files := []string{"testdata/complaints.tsv", "testdata/complaints_fresh.tsv", "testdata/complaints_dialect.tsv", "testdata/complaints_heldout.tsv"}
+	for _, file := range files {
 		cases := readComplaints(t, file)
 		top1, top3 := accuracy(t, s, cases)
 		n := float64(len(cases))
@@ -194,7 +195,7 @@ func TestSuggestOrderAndLimit(t *testing.T) {
 		{Code: "C-1", Name: "丙", Keywords: []string{"摆摊设点"}},
 		{Code: "D-1", Name: "丁", Keywords: []string{"噪音"}},
 	}
-	s := NewSuggester(matters, nil)
+	s := NewSuggester(matters, []models.Colloquial{{Say: "担仔", Means: "摆摊"}})
 	type scored struct {
 		Code  string
 		Score int
@@ -204,11 +205,13 @@ func TestSuggestOrderAndLimit(t *testing.T) {
 		n    int
 		want []scored
 	}{
-		// 摆摊设点: word 2·4² + 摆, 摊 (3 matters: 1 each) + 摆摊 (3 matters: 2) + 设, 点 (3 each) + 摊设, 设点 (4 each).
-		{text: "门口有人摆摊设点", n: 3, want: []scored{{"C-1", 50}, {"A-1", 12}, {"B-1", 12}}},
-		// 摆摊: word 2·2² + 摆, 摊 (1 each) + 摆摊 (2); A-1 and B-1 tie and keep code order.
-		{text: "门口有人摆摊", n: 3, want: []scored{{"A-1", 12}, {"B-1", 12}, {"C-1", 4}}},
-		{text: "门口有人摆摊", n: 1, want: []scored{{"A-1", 12}}},
+		// 摆摊设点: word 6·4 + 摆, 摊 (3 matters: 1 each) + 摆摊 (3 matters: 2) + 设, 点 (3 each) + 摊设, 设点 (4 each).
+		{text: "门口有人摆摊设点", n: 3, want: []scored{{"C-1", 42}, {"A-1", 16}, {"B-1", 16}}},
+		// 摆摊: word 6·2 + 摆, 摊 (1 each) + 摆摊 (2); A-1 and B-1 tie and keep code order.
+		{text: "门口有人摆摊", n: 3, want: []scored{{"A-1", 16}, {"B-1", 16}, {"C-1", 4}}},
+		{text: "门口有人摆摊", n: 1, want: []scored{{"A-1", 16}}},
+		// The colloquial list reads 担仔 as 摆摊 before scoring: the same scores as 摆摊.
+		{text: "门口有人排担仔", n: 3, want: []scored{{"A-1", 16}, {"B-1", 16}, {"C-1", 4}}},
 		{text: "门口有人摆摊", n: 0, want: nil},
 		{text: "今天天气不错", n: 3, want: nil},
 	}
@@ -219,6 +222,26 @@ func TestSuggestOrderAndLimit(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("Suggest(%q, %d) mismatch (-want +got):\n%s", tt.text, tt.n, diff)
+		}
+	}
+}
+
+func TestSuggestReadsColloquial(t *testing.T) {
+	s := NewSuggester(nil, []models.Colloquial{
+		{Say: "厝", Means: "房子"}, {Say: "厝边", Means: "邻居"}, {Say: "起厝", Means: "盖房子"},
+		{Say: "ＫＴＶ", Means: "歌厅"}, {Say: "逐暝", Means: "每晚"},
+	})
+	tests := []struct{ in, want string }{
+		{in: "厝边逐暝起厝", want: "邻居每晚盖房子"},
+		{in: "阮厝 厝边", want: "阮房子 邻居"},
+		{in: "起厝边", want: "盖房子边"}, // read from the left: 起厝 comes first
+		{in: "ktv吵", want: "歌厅吵"}, // the list is normalised like the text
+		{in: "没有方言", want: "没有方言"},
+		{in: "", want: ""},
+	}
+	for _, tt := range tests {
+		if got := s.standard(tt.in); got != tt.want {
+			t.Errorf("standard(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
