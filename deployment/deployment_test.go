@@ -2,6 +2,7 @@ package deployment_test
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,9 @@ teams:
       - {code: p-1, name: 林志强, role: team_leader, binding_code: 7K3M9QWE}
 people:
   - {code: gw-1, name: 陈美玲, role: grid_worker, grids: [anhai-anping-01], binding_code: issue}
+colloquial:
+  - {say: 逐暝, means: 每晚}
+  - {say: " 厝 ", means: 房子}
 `
 
 func TestParseValidFile(t *testing.T) {
@@ -162,6 +166,9 @@ func TestParseValidFile(t *testing.T) {
 	}
 	if len(d.Staff) != 2 || d.Staff[0].BindingCode != "7K3M9QWE" || !d.Staff[1].IssueCode {
 		t.Errorf("staff %+v", d.Staff)
+	}
+	if want := []models.Colloquial{{Say: "逐暝", Means: "每晚"}, {Say: "厝", Means: "房子"}}; !slices.Equal(d.Colloquial, want) {
+		t.Errorf("colloquial %+v, want %+v", d.Colloquial, want)
 	}
 }
 
@@ -205,6 +212,16 @@ func TestParseReportsLineNumberedProblems(t *testing.T) {
 		{"boundary in lat, lng order", "name: 第一网格}", "name: 第一网格, boundary: {type: Polygon, coordinates: " +
 			"[[[24.69, 118.45], [24.69, 118.46], [24.70, 118.46], [24.69, 118.45]]]}}",
 			"t.yaml:10: grid \"anhai-anping-01\": boundary has position [24.69, 118.45] out of range ([lng, lat] order)"},
+		{"colloquial listed twice", "{say: \" 厝 \", means: 房子}", "{say: 逐暝, means: 每天晚上}",
+			"t.yaml:34: colloquial \"逐暝\" is listed twice (first on line 33)"},
+		{"colloquial without meaning", "means: 每晚}", "means: \"\"}",
+			"t.yaml:33: colloquial entry needs a word in both say and means"},
+		{"colloquial that means itself", "means: 每晚}", "means: 逐暝}",
+			"t.yaml:33: colloquial \"逐暝\" means itself"},
+		{"colloquial too long", "means: 每晚}", "means: 每天晚上每天晚上每天晚上每天晚上每天晚上每天晚上每天晚上每天晚上每天晚上}",
+			"t.yaml:33: colloquial \"逐暝\": say is at most 16 characters and means at most 32"},
+		{"colloquial unknown field", "means: 每晚}", "meaning: 每晚}",
+			"t.yaml:33: unknown field \"meaning\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

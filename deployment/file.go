@@ -17,6 +17,7 @@ type fileDoc struct {
 	Townships   []fileTownship   `yaml:"townships"`
 	Departments []fileDepartment `yaml:"departments"`
 	Matters     []fileMatter     `yaml:"matters"`
+	Colloquial  []fileColloquial `yaml:"colloquial"`
 	Teams       []fileTeam       `yaml:"teams"`
 	People      []filePerson     `yaml:"people"`
 }
@@ -73,6 +74,13 @@ type fileMatter struct {
 	SignLimit   string           `yaml:"sign_limit"`
 	HandleLimit string           `yaml:"handle_limit"`
 	Delegations []fileDelegation `yaml:"delegations"`
+}
+
+// fileColloquial is one entry of the colloquial list: what people say and what it means.
+type fileColloquial struct {
+	Line  int    `yaml:"-"`
+	Say   string `yaml:"say"`
+	Means string `yaml:"means"`
 }
 
 type fileDelegation struct {
@@ -195,6 +203,12 @@ func (x *fileDepartment) UnmarshalYAML(n *yaml.Node) error {
 // UnmarshalYAML decodes a matter strictly.
 func (x *fileMatter) UnmarshalYAML(n *yaml.Node) error {
 	type plain fileMatter
+	return decodeStrict(n, (*plain)(x))
+}
+
+// UnmarshalYAML decodes a colloquial entry strictly.
+func (x *fileColloquial) UnmarshalYAML(n *yaml.Node) error {
+	type plain fileColloquial
 	return decodeStrict(n, (*plain)(x))
 }
 

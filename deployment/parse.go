@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -132,6 +134,7 @@ func (c *checker) convert(doc fileDoc) models.Deployment {
 	for _, m := range doc.Matters {
 		d.Delegations = append(d.Delegations, c.delegations(m, d.Townships)...)
 	}
+	d.Colloquial = c.colloquial(doc.Colloquial)
 	for _, t := range doc.Teams {
 		d.Teams = append(d.Teams, c.team(t))
 		for _, p := range t.Members {
@@ -223,6 +226,42 @@ func (c *checker) matter(m fileMatter) models.Matter {
 	}
 	return models.Matter{Code: m.Code, Name: m.Name, DepartmentCode: m.Department, Keywords: m.Keywords,
 		Synonyms: m.Synonyms, LegalBasis: m.LegalBasis, Urgency: urgency, SignLimit: sign, HandleLimit: handle}
+}
+
+// The longest colloquial word and meaning a file may give, in characters.
+const (
+	maxColloquialSay   = 16
+	maxColloquialMeans = 32
+)
+
+// colloquial checks and converts the list of colloquial and dialect words.
+func (c *checker) colloquial(entries []fileColloquial) []models.Colloquial {
+	out := make([]models.Colloquial, 0, len(entries))
+	first := map[string]int{}
+	for _, e := range entries {
+		say, means := strings.TrimSpace(e.Say), strings.TrimSpace(e.Means)
+		switch {
+		case !hasWordRune(say) || !hasWordRune(means):
+			c.addf(e.Line, "colloquial entry needs a word in both say and means")
+			continue
+		case utf8.RuneCountInString(say) > maxColloquialSay || utf8.RuneCountInString(means) > maxColloquialMeans:
+			c.addf(e.Line, "colloquial %q: say is at most %d characters and means at most %d", say, maxColloquialSay, maxColloquialMeans)
+		case say == means:
+			c.addf(e.Line, "colloquial %q means itself", say)
+		}
+		if line, dup := first[say]; dup {
+			c.addf(e.Line, "colloquial %q is listed twice (first on line %d)", say, line)
+			continue
+		}
+		first[say] = e.Line
+		out = append(out, models.Colloquial{Say: say, Means: means})
+	}
+	return out
+}
+
+// hasWordRune reports whether s has a letter or a digit, which is what suggestion reads.
+func hasWordRune(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // parseUrgency accepts the English key or the Chinese name; empty means normal.

@@ -136,3 +136,10 @@ func DelegatedAt(delegations []Delegation, matterCode, townshipCode string, t ti
 	}
 	return Delegation{}, false
 }
+
+// Colloquial is a colloquial or dialect word of the county and the standard wording it means,
+// which matter suggestion reads in its place (逐暝 → 每晚, 厝 → 房子).
+type Colloquial struct {
+	Say   string // as people write it
+	Means string // the standard wording that the catalogue's words use
+}

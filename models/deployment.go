@@ -9,6 +9,7 @@ type Deployment struct {
 	Departments []Department
 	Matters     []Matter
 	Delegations []Delegation
+	Colloquial  []Colloquial // the county's colloquial and dialect words, in file order
 	Teams       []Team
 	Staff       []StaffMember
 }

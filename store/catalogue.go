@@ -35,6 +35,14 @@ type delegationRow struct {
 
 func (delegationRow) TableName() string { return "delegations" }
 
+type colloquialRow struct {
+	Position int `gorm:"primaryKey;autoIncrement:false"`
+	Say      string
+	Means    string
+}
+
+func (colloquialRow) TableName() string { return "colloquial" }
+
 // toMatterRow converts a matter for storage.
 func toMatterRow(m models.Matter) matterRow {
 	return matterRow{
@@ -111,6 +119,19 @@ func (s *Store) Delegations(ctx context.Context) ([]models.Delegation, error) {
 		if r.Effective != nil {
 			out[i].Effective = r.Effective.UTC()
 		}
+	}
+	return out, nil
+}
+
+// Colloquial returns the county's colloquial and dialect words in the deployment file's order.
+func (s *Store) Colloquial(ctx context.Context) ([]models.Colloquial, error) {
+	var rows []colloquialRow
+	if err := s.conn(ctx).Order("position").Find(&rows).Error; err != nil {
+		return nil, translate(err, "colloquial")
+	}
+	out := make([]models.Colloquial, len(rows))
+	for i, r := range rows {
+		out[i] = models.Colloquial{Say: r.Say, Means: r.Means}
 	}
 	return out, nil
 }

@@ -17,12 +17,12 @@ const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 // ImportDeployment writes a county's deployment in one transaction, all or nothing. Re-importing
 // updates rows by their codes and duplicates nothing; a person's WeChat binding made since is
-// kept. Delegations are replaced by the file's. Binding codes expire ttl after now.
+// kept. Delegations and the colloquial list are replaced by the file's. Binding codes expire ttl after now.
 func (s *Store) ImportDeployment(ctx context.Context, d models.Deployment, now time.Time, ttl time.Duration) (models.ImportResult, error) {
 	res := models.ImportResult{Counts: map[string]int{}}
 	err := s.InTx(ctx, func(tx *Store) error {
 		steps := []func(context.Context, models.Deployment, *models.ImportResult) error{
-			tx.importPlaces, tx.importCatalogue, tx.importTeams,
+			tx.importPlaces, tx.importCatalogue, tx.importColloquial, tx.importTeams,
 		}
 		for _, step := range steps {
 			if err := step(ctx, d, &res); err != nil {
@@ -100,6 +100,24 @@ func (s *Store) importCatalogue(ctx context.Context, d models.Deployment, res *m
 		}
 	}
 	res.Counts["matters"], res.Counts["delegations"] = len(d.Matters), len(d.Delegations)
+	return nil
+}
+
+// importColloquial replaces the colloquial list with the file's.
+func (s *Store) importColloquial(ctx context.Context, d models.Deployment, res *models.ImportResult) error {
+	if err := s.conn(ctx).Where("1 = 1").Delete(&colloquialRow{}).Error; err != nil {
+		return translate(err, "colloquial")
+	}
+	if len(d.Colloquial) > 0 {
+		rows := make([]colloquialRow, len(d.Colloquial))
+		for i, c := range d.Colloquial {
+			rows[i] = colloquialRow{Position: i + 1, Say: c.Say, Means: c.Means}
+		}
+		if err := s.conn(ctx).Create(&rows).Error; err != nil {
+			return translate(err, "colloquial")
+		}
+	}
+	res.Counts["colloquial"] = len(d.Colloquial)
 	return nil
 }
 

@@ -22,6 +22,7 @@ type snapshot struct {
 	Departments []models.Department
 	Matters     []models.Matter
 	Delegations []models.Delegation
+	Colloquial  []models.Colloquial
 	Teams       []models.Team
 	People      []models.Person
 }
@@ -32,7 +33,7 @@ func take(t *testing.T, s *store.Store) snapshot {
 	return snapshot{
 		Townships: must(s.Townships(ctx))(t), Villages: must(s.Villages(ctx))(t), Grids: must(s.Grids(ctx))(t),
 		Departments: must(s.Departments(ctx))(t), Matters: must(s.Matters(ctx))(t),
-		Delegations: must(s.Delegations(ctx))(t), Teams: must(s.Teams(ctx))(t), People: must(s.People(ctx))(t),
+		Delegations: must(s.Delegations(ctx))(t), Colloquial: must(s.Colloquial(ctx))(t), Teams: must(s.Teams(ctx))(t), People: must(s.People(ctx))(t),
 	}
 }
 
@@ -91,6 +92,41 @@ func TestImportTwiceLeavesTheSameRows(t *testing.T) {
 		after := take(t, s)
 		if diff := cmp.Diff(before, after, cmpopts.IgnoreFields(models.Person{}, "UpdatedAt"), cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("re-import changed rows (-first +second):\n%s", diff)
+		}
+	})
+}
+
+func TestImportReplacesColloquial(t *testing.T) {
+	d := sample(t)
+	if len(d.Colloquial) < 20 {
+		t.Fatalf("sample county has %d colloquial entries, want 20 or more", len(d.Colloquial))
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+		res, err := s.ImportDeployment(ctx, d, now, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Counts["colloquial"] != len(d.Colloquial) {
+			t.Errorf("import counted %d colloquial entries, want %d", res.Counts["colloquial"], len(d.Colloquial))
+		}
+		if diff := cmp.Diff(d.Colloquial, must(s.Colloquial(ctx))(t)); diff != "" {
+			t.Errorf("stored colloquial list (-file +stored):\n%s", diff)
+		}
+		edited := d
+		edited.Colloquial = []models.Colloquial{{Say: "足吵", Means: "很吵"}, d.Colloquial[0]}
+		if _, err := s.ImportDeployment(ctx, edited, now, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(edited.Colloquial, must(s.Colloquial(ctx))(t)); diff != "" {
+			t.Errorf("re-import did not replace the list (-file +stored):\n%s", diff)
+		}
+		edited.Colloquial = nil
+		if _, err := s.ImportDeployment(ctx, edited, now, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if got := must(s.Colloquial(ctx))(t); len(got) != 0 {
+			t.Errorf("a file without a list left %+v", got)
 		}
 	})
 }

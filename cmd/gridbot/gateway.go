@@ -165,7 +165,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	return nil
 }
 
-// loadCatalogue reads the county's places, matters and teams for the bot.
+// loadCatalogue reads the county's places, matters, colloquial words and teams for the bot.
 func loadCatalogue(ctx context.Context, st *store.Store, radius float64) (bot.Catalogue, error) {
 	ts, err := st.Townships(ctx)
 	if err != nil {
@@ -187,6 +187,10 @@ func loadCatalogue(ctx context.Context, st *store.Store, radius float64) (bot.Ca
 	if err != nil {
 		return bot.Catalogue{}, err
 	}
+	colloquial, err := st.Colloquial(ctx)
+	if err != nil {
+		return bot.Catalogue{}, err
+	}
 	places, err := bot.NewPlaces(ts, vs, gs, radius)
 	if err != nil {
 		return bot.Catalogue{}, fmt.Errorf("load places: %w", err)
@@ -195,7 +199,8 @@ func loadCatalogue(ctx context.Context, st *store.Store, radius float64) (bot.Ca
 	if err != nil && models.ErrorCodeOf(err) != models.ENotFound {
 		return bot.Catalogue{}, err
 	}
-	return bot.Catalogue{CountyName: county.Name, Places: places, Suggester: bot.NewSuggester(ms), Matters: ms, Teams: teams}, nil
+	return bot.Catalogue{CountyName: county.Name, Places: places, Suggester: bot.NewSuggester(ms, colloquial), Matters: ms,
+		Teams: teams}, nil
 }
 
 // register mounts the callback (and, in sandbox mode, the simulator) on the engine.
