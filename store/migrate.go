@@ -96,3 +96,17 @@ func (st SchemaStatus) CheckSchema() error {
 	}
 	return nil
 }
+
+// Migrated reports whether the database has a schema at all (goose's version table), creating
+// nothing: Schema creates the version table on an empty database.
+func (s *Store) Migrated(ctx context.Context) (bool, error) {
+	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	if s.driver == DriverMySQL {
+		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
+	}
+	var n int64
+	if err := s.conn(ctx).Raw(q, goose.DefaultTablename).Scan(&n).Error; err != nil {
+		return false, translate(err, "schema")
+	}
+	return n > 0, nil
+}

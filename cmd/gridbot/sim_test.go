@@ -50,7 +50,16 @@ func TestSimDemoPlaysTheStoryAndCanBeReplayed(t *testing.T) {
 
 // runWithGetenv runs the command line as main does, with an empty environment.
 func runWithGetenv(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return run(ctx, args, stdout, stderr, func(string) string { return "" })
+	return run(ctx, args, stdout, stderr, noEnv)
+}
+
+// noEnv is an empty environment.
+func noEnv(string) string { return "" }
+
+// simWithInput runs `gridbot sim ARGS` with chat lines read from stdin and settings from getenv.
+func simWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	e := &environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return e.sim(ctx, args)
 }
 
 // checkDemoCases checks what the demo's complaint, report and tip became.
@@ -109,7 +118,7 @@ func TestSimChatFilesATipAndShowsPushes(t *testing.T) {
 		}
 	}}}
 	var out, errOut bytes.Buffer
-	err := simCommand(ctx, []string{"chat", "--as", openid, "--server", base, "--safe", "--poll", "0"}, in, &out, &errOut)
+	err := simWithInput(ctx, []string{"chat", "--as", openid, "--server", base, "--safe", "--poll", "0"}, in, &out, &errOut, noEnv)
 	if err != nil {
 		t.Fatalf("chat: %v\n%s%s", err, out.String(), errOut.String())
 	}
@@ -162,8 +171,8 @@ func TestSimChatLineCommands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			openid := "oSimChat_lines_" + string(rune('a'+i))
-			err := simCommand(context.Background(), []string{"chat", "--as", openid, "--server", base, "--poll", "0"},
-				strings.NewReader(strings.Join(tt.lines, "\n")), &out, &errOut)
+			err := simWithInput(context.Background(), []string{"chat", "--as", openid, "--server", base, "--poll", "0"},
+				strings.NewReader(strings.Join(tt.lines, "\n")), &out, &errOut, noEnv)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("chat: %v\n%s%s", err, out.String(), errOut.String())
 			}
