@@ -32,9 +32,13 @@ func (e *environment) simChat(ctx context.Context, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("sim chat: unexpected argument %q", fs.Arg(0))
 	}
-	if (*openid == "") == (*wecom == "") {
+	switch {
+	case *openid == "" && *wecom == "":
 		fs.Usage()
 		return errors.New("sim chat: --as OPENID is required: the openid of the WeChat user to play (or --wecom USERID for a WeCom user)")
+	case *openid != "" && *wecom != "":
+		fs.Usage()
+		return errors.New("sim chat: give --as OPENID or --wecom USERID, not both")
 	}
 	base, err := e.simServer(fs, *server)
 	if err != nil {
