@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -79,4 +80,39 @@ func boundStaff(d models.Deployment) int {
 		}
 	}
 	return n
+}
+
+func TestDeploymentPreviewPeeksAtTheSchemaWithoutWriting(t *testing.T) {
+	options := map[string]func(t *testing.T) store.Options{
+		"sqlite": func(t *testing.T) store.Options {
+			return store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "gridbot.db")}
+		},
+		"mysql": func(t *testing.T) store.Options {
+			return store.Options{Driver: store.DriverMySQL, DSN: storetest.NewMySQLDatabase(t)}
+		},
+	}
+	for name, o := range options {
+		t.Run(name, func(t *testing.T) {
+			s, err := store.Open(ctx, o(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			st, migrated, err := s.PeekSchema(ctx)
+			if err != nil || migrated || st.Current != 0 || st.Latest == 0 {
+				t.Fatalf("empty database: %+v migrated %v, %v", st, migrated, err)
+			}
+			if _, migrated, err := s.PeekSchema(ctx); migrated || err != nil {
+				t.Fatalf("the first peek created the schema: %v, %v", migrated, err)
+			}
+			want, err := s.Migrate(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, migrated, err = s.PeekSchema(ctx)
+			if err != nil || !migrated || st != want {
+				t.Fatalf("after migrating: %+v migrated %v, %v; want %+v", st, migrated, err, want)
+			}
+		})
+	}
 }

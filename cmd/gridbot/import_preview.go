@@ -62,13 +62,9 @@ func storedDeployment(ctx context.Context, cfg config.Config) (models.Deployment
 	}
 	defer s.Close()
 	where := "the " + s.Driver() + " database"
-	migrated, err := s.Migrated(ctx)
+	st, migrated, err := s.PeekSchema(ctx)
 	if err != nil || !migrated {
 		return models.Deployment{}, where + " (no schema yet: empty)", err
-	}
-	st, err := s.Schema(ctx)
-	if err != nil {
-		return models.Deployment{}, "", err
 	}
 	if err := st.CheckSchema(); err != nil {
 		return models.Deployment{}, "", fmt.Errorf("import --dry-run: %w (a dry run changes nothing, not even the schema)", err)
