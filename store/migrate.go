@@ -24,10 +24,17 @@ type SchemaStatus struct {
 
 // provider builds a goose provider for the store's dialect over its embedded migrations.
 func (s *Store) provider(log *slog.Logger) (*goose.Provider, error) {
+	return s.newProvider(log, true)
+}
+
+// newProvider builds a goose provider; locking takes MySQL's migration lock around its work.
+func (s *Store) newProvider(log *slog.Logger, locking bool) (*goose.Provider, error) {
 	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
 	var opts []goose.ProviderOption
 	if s.driver == DriverMySQL {
 		dialect, dir = goose.DialectMySQL, "migrations/mysql"
+	}
+	if s.driver == DriverMySQL && locking {
 		locker, err := lock.NewMySQLTableLocker()
 		if err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
@@ -95,4 +102,32 @@ func (st SchemaStatus) CheckSchema() error {
 		return models.Errorf(models.EInvalid, "database schema version %d is behind this binary (%d): run `gridbot migrate` first", st.Current, st.Latest)
 	}
 	return nil
+}
+
+// PeekSchema reports how the schema stands, like Schema, but writes nothing: it creates no
+// version table and takes no migration lock (which is a row written on MySQL). migrated is
+// false when the database has no schema at all.
+func (s *Store) PeekSchema(ctx context.Context) (st SchemaStatus, migrated bool, err error) {
+	p, err := s.newProvider(nil, false)
+	if err != nil {
+		return SchemaStatus{}, false, err
+	}
+	if srcs := p.ListSources(); len(srcs) > 0 {
+		st.Latest = srcs[len(srcs)-1].Version
+	}
+	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	if s.driver == DriverMySQL {
+		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
+	}
+	var n int64
+	if err := s.conn(ctx).Raw(q, goose.DefaultTablename).Scan(&n).Error; err != nil {
+		return SchemaStatus{}, false, translate(err, "schema")
+	}
+	if n == 0 {
+		return st, false, nil
+	}
+	if err := s.conn(ctx).Raw("SELECT COALESCE(MAX(version_id), 0) FROM " + goose.DefaultTablename).Scan(&st.Current).Error; err != nil {
+		return SchemaStatus{}, false, translate(err, "schema version")
+	}
+	return st, true, nil
 }

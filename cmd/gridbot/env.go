@@ -14,17 +14,38 @@ import (
 type environment struct {
 	configFile string
 	getenv     func(string) string
+	stdin      io.Reader // sim chat's lines
 	stdout     io.Writer
 	stderr     io.Writer
 }
 
-// load reads and validates the configuration and builds the logger.
+// load reads and validates the configuration and builds the service's logger.
 func (e *environment) load() (config.Config, *slog.Logger, error) {
+	return e.loadAt(config.Config.SlogLevel)
+}
+
+// loadAdmin is load for an administrative command, whose logger is quiet (see adminLevel).
+func (e *environment) loadAdmin() (config.Config, *slog.Logger, error) {
+	return e.loadAt(adminLevel)
+}
+
+// adminLevel is the lowest level an administrative command logs: its results go to stdout, so
+// start-up news ("database schema ready", migrations applied) would only clutter them. It logs
+// warnings and errors, and everything when GRIDBOT_LOG_LEVEL=debug asks for it.
+func adminLevel(c config.Config) slog.Level {
+	if c.SlogLevel() == slog.LevelDebug {
+		return slog.LevelDebug
+	}
+	return max(c.SlogLevel(), slog.LevelWarn)
+}
+
+// loadAt reads and validates the configuration and builds a logger at the level level gives.
+func (e *environment) loadAt(level func(config.Config) slog.Level) (config.Config, *slog.Logger, error) {
 	cfg, err := config.Load(e.configFile, e.getenv)
 	if err != nil {
 		return config.Config{}, nil, err
 	}
-	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	opts := &slog.HandlerOptions{Level: level(cfg)}
 	var h slog.Handler = slog.NewJSONHandler(e.stderr, opts)
 	if cfg.LogFormat == "text" {
 		h = slog.NewTextHandler(e.stderr, opts)
@@ -62,9 +83,19 @@ func prepareSchema(ctx context.Context, cfg config.Config, s *store.Store, log *
 	return nil
 }
 
+// migrateUsage is printed for `gridbot migrate --help`.
+const migrateUsage = `usage: gridbot migrate
+  apply the pending database migrations (GRIDBOT_DB_DRIVER, GRIDBOT_DB_DSN) and print the schema versions
+`
+
 // migrate applies pending migrations: `gridbot migrate`.
 func (e *environment) migrate(ctx context.Context, args []string) error {
-	if len(args) > 0 {
+	fs := newFlags("migrate", migrateUsage)
+	if err := parseFlags(fs, args, e.stdout, e.stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
 		return fmt.Errorf("migrate takes no arguments")
 	}
 	_, log, s, err := e.openConfigured(ctx)
@@ -100,9 +131,10 @@ func (e *environment) withStore(ctx context.Context, fn func(cfg config.Config, 
 	return fn(cfg, s)
 }
 
-// openConfigured loads the configuration and opens its database, schema untouched.
+// openConfigured loads the configuration and opens its database for an administrative command,
+// schema untouched.
 func (e *environment) openConfigured(ctx context.Context) (config.Config, *slog.Logger, *store.Store, error) {
-	cfg, log, err := e.load()
+	cfg, log, err := e.loadAdmin()
 	if err != nil {
 		return config.Config{}, nil, nil, err
 	}

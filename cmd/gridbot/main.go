@@ -22,9 +22,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "gridbot:", err)
-		}
+		fmt.Fprintln(os.Stderr, "gridbot:", err)
 		os.Exit(1)
 	}
 }
@@ -35,7 +33,8 @@ const usage = `usage: gridbot [-config FILE] [command] [arguments]
 commands:
   serve            run the service (the default)
   migrate          apply pending database migrations
-  import FILE      import or update a county's deployment file
+  import [--dry-run] [--force] FILE
+                   import or update a county's deployment file; --dry-run shows what would change
   version          print the version
   healthcheck      exit 0 when the local service answers /healthz (for container health checks)
   sim chat|demo    talk to a running sandbox as simulated WeChat users (see gridbot sim help)
@@ -45,22 +44,30 @@ commands:
                    personal tokens for the county platform's API (/api/v1); issue prints one once
 
 Settings come from GRIDBOT_* environment variables and the optional -config YAML file; see README.md.
+gridbot COMMAND --help describes a command.
 `
 
-// run parses the global flags and runs one command.
+// run parses the global flags and runs one command; help asked for is a success.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("gridbot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	err := runCommand(ctx, args, stdout, stderr, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// runCommand parses the global flags and runs one command.
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := newFlags("gridbot", usage)
 	configFile := fs.String("config", "", "YAML configuration file (environment variables win)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	cmd, rest := "serve", fs.Args()
 	if len(rest) > 0 {
 		cmd, rest = rest[0], rest[1:]
 	}
-	env := &environment{configFile: *configFile, getenv: getenv, stdout: stdout, stderr: stderr}
+	env := &environment{configFile: *configFile, getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: stderr}
 	switch cmd {
 	case "serve":
 		return env.serve(ctx, rest)
@@ -78,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "verify":
 		return env.verify(ctx, rest)
 	case "sim":
-		return simCommand(ctx, rest, os.Stdin, stdout, stderr)
+		return env.sim(ctx, rest)
 	case "token":
 		return env.tokenCommand(ctx, rest)
 	case "help":

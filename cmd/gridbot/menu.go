@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
@@ -10,16 +9,30 @@ import (
 	"gridbot/wechat"
 )
 
+// wechatUsage is printed for `gridbot wechat --help` and a wrong `gridbot wechat` command line.
+const wechatUsage = `usage: gridbot wechat menu [--apply]
+  print the Official Account menu as JSON; --apply sets it with the configured GRIDBOT_WECHAT_* credentials
+`
+
 // wechatCommand runs `gridbot wechat menu [--apply]`: print the Official Account menu, or set it.
 func (e *environment) wechatCommand(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "menu" {
-		return fmt.Errorf("usage: gridbot wechat menu [--apply]")
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(e.stdout, wechatUsage)
+		return nil
 	}
-	fs := flag.NewFlagSet("wechat menu", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags("wechat menu", wechatUsage)
 	apply := fs.Bool("apply", false, "set the menu through the Official Account API")
-	if err := fs.Parse(args[1:]); err != nil {
+	if len(args) == 0 || args[0] != "menu" {
+		fs.SetOutput(e.stderr)
+		fs.Usage()
+		return fmt.Errorf("wechat: say menu")
+	}
+	if err := parseFlags(fs, args[1:], e.stdout, e.stderr); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("wechat menu: unexpected arguments %q", fs.Args())
 	}
 	menu := wechat.DefaultMenu()
 	raw, err := wechat.MenuJSON(menu)
@@ -35,7 +48,7 @@ func (e *environment) wechatCommand(ctx context.Context, args []string) error {
 
 // applyMenu sets the menu with the configured credentials.
 func (e *environment) applyMenu(ctx context.Context, menu []wechat.MenuButton) error {
-	cfg, log, err := e.load()
+	cfg, log, err := e.loadAdmin()
 	if err != nil {
 		return err
 	}

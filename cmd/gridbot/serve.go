@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/config"
+	"gridbot/deployment"
 	"gridbot/examples"
 	"gridbot/handlers"
 	"gridbot/store"
@@ -33,11 +35,23 @@ type App struct {
 	registry *prometheus.Registry // metrics of every part, served at /metrics
 	ctx      context.Context      // the App's own context: cancelled by Close, ends background loops
 	cancel   context.CancelFunc
+	out      io.Writer // where the sample county's generated binding codes are printed, once
 }
+
+// serveUsage is printed for `gridbot serve --help`.
+const serveUsage = `usage: gridbot [serve]
+  run the service until SIGINT or SIGTERM; settings come from GRIDBOT_* variables and -config FILE.
+  On an empty embedded database it imports the sample county and prints the binding codes it generated.
+`
 
 // serve runs the service until ctx is cancelled (SIGINT/SIGTERM): `gridbot serve`.
 func (e *environment) serve(ctx context.Context, args []string) error {
-	if len(args) > 0 {
+	fs := newFlags("serve", serveUsage)
+	if err := parseFlags(fs, args, e.stdout, e.stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
 		return fmt.Errorf("serve takes no arguments")
 	}
 	cfg, log, err := e.load()
@@ -45,7 +59,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	tuneGC(e.getenv, log)
-	app, err := NewApp(ctx, cfg, log)
+	app, err := newApp(ctx, cfg, log, e.stdout)
 	if err != nil {
 		return err
 	}
@@ -73,10 +87,15 @@ func tuneGC(getenv func(string) string, log *slog.Logger) {
 }
 
 // NewApp opens the database (migrating and importing the sample county as configured), Redis,
-// and binds the listener; it serves nothing until Run.
+// and binds the listener; it serves nothing until Run. The sample's binding codes are not shown.
 func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	return newApp(ctx, cfg, log, io.Discard)
+}
+
+// newApp is NewApp printing the binding codes the sample county's import generates to out.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*App, error) {
 	log.Info("starting gridbot", "version", version, "config", cfg)
-	a := &App{cfg: cfg, log: log}
+	a := &App{cfg: cfg, log: log, out: out}
 	a.ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := a.open(ctx); err != nil {
 		a.Close()
@@ -128,13 +147,15 @@ func (a *App) importSample(ctx context.Context) error {
 	if err != nil || !empty {
 		return err
 	}
-	res, warnings, err := importDeployment(ctx, a.cfg, a.store, examples.SampleCounty(), examples.SampleCountyName)
+	d, res, err := importDeployment(ctx, a.cfg, a.store, examples.SampleCounty(), examples.SampleCountyName)
 	if err != nil {
 		return fmt.Errorf("import sample county: %w", err)
 	}
-	a.log.Info("empty embedded database: imported the sample county 晋江市 (set GRIDBOT_SAMPLE_COUNTY=false to start empty)",
-		"townships", res.Counts["townships"], "matters", res.Counts["matters"], "people", res.Counts["people"])
-	logWarnings(a.log, warnings)
+	a.log.Info("empty embedded database: imported the sample county 晋江市 (set GRIDBOT_SAMPLE_COUNTY=false to start empty); its generated binding codes are printed on stdout",
+		"townships", res.Counts["townships"], "matters", res.Counts["matters"], "people", res.Counts["people"],
+		"binding_codes_issued", len(res.IssuedCodes))
+	logWarnings(a.log, deployment.Staffing(d))
+	printIssuedCodes(a.out, res.IssuedCodes, d)
 	return nil
 }
 

@@ -5,35 +5,42 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"gridbot/config"
 	"gridbot/wechatsim"
 )
 
 // simUsage is printed for `gridbot sim` and its subcommands' -h.
 const simUsage = `usage:
   gridbot sim chat --as OPENID [--server URL] [--safe] [--poll DURATION]
-        chat in the terminal as a simulated WeChat user; each line is sent as a text message
+        chat in the terminal as a simulated WeChat (Official Account) user; each line is sent as a text message
+  gridbot sim chat --wecom USERID [--server URL] [--poll DURATION]
+        chat as a member of staff in WeCom (企业微信): the sandbox's WeCom application, CorpID ` + SandboxCorpID + `,
+        AgentID ` + SandboxAgentID + `; USERID is a wecom_userid of the deployment file (e.g. WuQingQuan)
   gridbot sim demo [--server URL]
         play a scripted story (complaint, grid worker's report, confidential tip) and check every answer
 
-Both talk to a gridbot running in sandbox mode (` + "`go run ./cmd/gridbot`" + ` without WeChat credentials),
-by default at ` + defaultSimServer + `.
+Both talk to a gridbot running in sandbox mode (` + "`go run ./cmd/gridbot`" + ` without WeChat credentials).
+--server URL names it; without --server, sim finds it where GRIDBOT_HTTP_ADDR (or the -config file's
+http_addr) says the service listens, http://127.0.0.1:8080 by default (":8080" means 127.0.0.1:8080).
 
 Special lines in chat:
   /photo [FILE]              send a photo: the file, or a generated picture
   /voice TEXT                send a voice message that WeChat recognised as TEXT
   /location LAT LNG [LABEL]  send a location (GCJ-02 degrees)
-  /subscribe, /unsubscribe   follow or unfollow the Official Account
+  /subscribe, /unsubscribe   follow or unfollow the Official Account (or the WeCom application)
   /click KEY                 press a menu button (COMPLAINT, TIP, REPORT, QUERY, RATE, HELP, BIND)
   (an empty line)            only look for messages the service pushed
   /help                      this list
@@ -48,29 +55,69 @@ const (
 	noReplyText = "（没有被动回复）"
 )
 
-// simCallbackPath is the callback WeChat calls on the server.
-const simCallbackPath = "/wechat/callback"
+// The callbacks WeChat and WeCom call on the server.
+const (
+	simCallbackPath      = "/wechat/callback"
+	simWeComCallbackPath = "/wecom/callback"
+)
 
-// defaultSimServer is where sim looks for a running gridbot when --server is not given.
-const defaultSimServer = "http://127.0.0.1:8080"
-
-// simCommand runs `gridbot sim chat|demo`; chat reads its lines from stdin.
-func simCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+// sim runs `gridbot sim chat|demo`; chat reads its lines from stdin.
+func (e *environment) sim(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, simUsage)
+		fmt.Fprint(e.stderr, simUsage)
 		return errors.New("sim: name a subcommand: chat or demo")
 	}
 	switch args[0] {
 	case "chat":
-		return simChat(ctx, args[1:], stdin, stdout, stderr)
+		return e.simChat(ctx, args[1:])
 	case "demo":
-		return simDemo(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, simUsage)
+		return e.simDemo(ctx, args[1:])
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(e.stdout, simUsage)
 		return nil
 	}
-	fmt.Fprint(stderr, simUsage)
+	fmt.Fprint(e.stderr, simUsage)
 	return fmt.Errorf("sim: unknown subcommand %q", args[0])
+}
+
+// simFlags makes a sim subcommand's flag set with its --server flag.
+func simFlags(name string) (*flag.FlagSet, *string) {
+	fs := newFlags(name, simUsage)
+	server := fs.String("server", "", "base URL of a gridbot running in sandbox mode (default: where GRIDBOT_HTTP_ADDR says it listens)")
+	return fs, server
+}
+
+// simServer is the sandbox's base URL: --server when given, else the address the service
+// listens on by the same settings (GRIDBOT_HTTP_ADDR, the -config file's http_addr, or :8080).
+func (e *environment) simServer(fs *flag.FlagSet, server string) (string, error) {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "server" })
+	if given {
+		return server, nil
+	}
+	cfg, err := config.Load(e.configFile, e.getenv)
+	if err != nil {
+		return "", fmt.Errorf("sim: read the settings to find the service (or give --server URL): %w", err)
+	}
+	return localURL(cfg.HTTPAddr)
+}
+
+// localURL turns a listening address into the URL that reaches it from this machine: a host
+// left out (":8080"), 0.0.0.0 or :: means 127.0.0.1.
+func localURL(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("sim: GRIDBOT_HTTP_ADDR %q is not host:port (or give --server URL): %w", addr, err)
+	}
+	if port == "0" {
+		return "", fmt.Errorf("sim: GRIDBOT_HTTP_ADDR %q lets the service pick a free port: give --server URL", addr)
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 // sandbox is a running gridbot in sandbox mode seen from outside: its callback, its media upload
@@ -134,6 +181,14 @@ func (sb *sandbox) phone(openid string, safe bool) *wechatsim.Phone {
 	return wechatsim.NewPhone(wechatsim.PhoneConfig{
 		CallbackURL: sb.base + simCallbackPath, Token: SandboxToken, AESKey: SandboxAESKey(), AppID: SandboxAppID,
 		Safe: safe, OpenID: openid, UploadMedia: sb.upload,
+	})
+}
+
+// wecomPhone returns a simulated WeCom user of the sandbox's WeCom application (always encrypted).
+func (sb *sandbox) wecomPhone(userID string) *wechatsim.Phone {
+	return wechatsim.NewPhone(wechatsim.PhoneConfig{
+		CallbackURL: sb.base + simWeComCallbackPath, Token: SandboxWeComToken, AESKey: SandboxAESKey(),
+		AppID: SandboxCorpID, Work: true, AgentID: SandboxAgentID, OpenID: userID, UploadMedia: sb.upload,
 	})
 }
 
@@ -215,7 +270,12 @@ type pushBody struct {
 	Text    struct {
 		Content string `json:"content"`
 	} `json:"text"`
-	Data json.RawMessage `json:"data"`
+	Data     json.RawMessage `json:"data"`
+	TextCard struct {
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		URL         string `json:"url"`
+	} `json:"textcard"` // WeCom
 }
 
 // pushText is what a person reads of a pushed message: a text's content, a template's fields, or the raw body.
@@ -226,6 +286,9 @@ func pushText(m pushed) string {
 	}
 	if b.Text.Content != "" {
 		return b.Text.Content
+	}
+	if c := b.TextCard; c.Title != "" {
+		return strings.TrimSpace("[卡片] " + c.Title + "\n" + c.Description + "\n" + c.URL)
 	}
 	if fields, err := templateFields(b.Data); err == nil && fields != "" {
 		return "[" + m.Kind + " " + m.TemplateID + "]\n" + fields

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,38 +17,49 @@ import (
 // errUsage marks a chat line that was not understood; nothing was sent.
 var errUsage = errors.New("not sent")
 
-// simChat runs `gridbot sim chat --as OPENID`: a terminal chat as a simulated WeChat user.
-func simChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sim chat", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, simUsage) }
-	openid := fs.String("as", "", "openid of the simulated WeChat user (required)")
-	server := fs.String("server", defaultSimServer, "base URL of a gridbot running in sandbox mode")
-	safe := fs.Bool("safe", false, "safe mode: AES-encrypted messages and replies")
+// simChat runs `gridbot sim chat --as OPENID | --wecom USERID`: a terminal chat as a simulated
+// WeChat user of the Official Account, or as a WeCom user of the WeCom application.
+func (e *environment) simChat(ctx context.Context, args []string) error {
+	fs, server := simFlags("sim chat")
+	openid := fs.String("as", "", "openid of the simulated WeChat user")
+	wecom := fs.String("wecom", "", "WeCom userid of the simulated WeCom user (instead of --as)")
+	safe := fs.Bool("safe", false, "safe mode: AES-encrypted messages and replies (WeCom always is)")
 	poll := fs.Duration("poll", 2*time.Second, "how often to look for pushed messages while waiting for a line (0: only after each line)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, e.stdout, e.stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("sim chat: unexpected argument %q", fs.Arg(0))
 	}
-	if *openid == "" {
+	switch {
+	case *openid == "" && *wecom == "":
 		fs.Usage()
-		return errors.New("sim chat: --as OPENID is required: the openid of the WeChat user to play")
+		return errors.New("sim chat: --as OPENID is required: the openid of the WeChat user to play (or --wecom USERID for a WeCom user)")
+	case *openid != "" && *wecom != "":
+		fs.Usage()
+		return errors.New("sim chat: give --as OPENID or --wecom USERID, not both")
 	}
-	sb, err := dialSandbox(ctx, *server)
+	base, err := e.simServer(fs, *server)
 	if err != nil {
 		return err
 	}
-	feed, err := newPushFeed(ctx, sb, *openid)
+	sb, err := dialSandbox(ctx, base)
+	if err != nil {
+		return err
+	}
+	user, phone, greeting := *openid, sb.phone(*openid, *safe), fmt.Sprintf("以微信用户 %s 的身份聊天（%s）", *openid, modeName(*safe))
+	if *wecom != "" {
+		user, phone = *wecom, sb.wecomPhone(*wecom)
+		greeting = fmt.Sprintf("以企业微信用户 %s 的身份聊天（企业 %s，应用 %s，加密）", *wecom, SandboxCorpID, SandboxAgentID)
+	}
+	feed, err := newPushFeed(ctx, sb, user)
 	if err != nil {
 		return fmt.Errorf("sim chat: %w", err)
 	}
-	c := &chatSession{phone: sb.phone(*openid, *safe), feed: feed, out: stdout, errOut: stderr, terminal: isTerminal(stdin)}
-	fmt.Fprintf(stdout, "已连接沙箱 %s，以微信用户 %s 的身份聊天（%s）。/help 查看命令，/quit 退出。\n",
-		sb.base, *openid, modeName(*safe))
-	return c.run(ctx, stdin, *poll)
+	c := &chatSession{phone: phone, feed: feed, out: e.stdout, errOut: e.stderr, terminal: isTerminal(e.stdin)}
+	fmt.Fprintf(e.stdout, "已连接沙箱 %s，%s。/help 查看命令，/quit 退出。\n", sb.base, greeting)
+	return c.run(ctx, e.stdin, *poll)
 }
 
 // modeName names the callback's message mode.

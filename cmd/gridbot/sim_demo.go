@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -108,23 +107,24 @@ func demoScript() []demoScene {
 }
 
 // simDemo runs `gridbot sim demo`: plays the story against a sandbox and fails at the first wrong answer.
-func simDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sim demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, simUsage) }
-	server := fs.String("server", defaultSimServer, "base URL of a gridbot running in sandbox mode")
-	if err := fs.Parse(args); err != nil {
+func (e *environment) simDemo(ctx context.Context, args []string) error {
+	fs, server := simFlags("sim demo")
+	if err := parseFlags(fs, args, e.stdout, e.stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("sim demo: unexpected argument %q", fs.Arg(0))
 	}
-	sb, err := dialSandbox(ctx, *server)
+	base, err := e.simServer(fs, *server)
 	if err != nil {
 		return err
 	}
-	d, err := newDemo(ctx, sb, stdout, demoSuffix())
+	sb, err := dialSandbox(ctx, base)
+	if err != nil {
+		return err
+	}
+	d, err := newDemo(ctx, sb, e.stdout, demoSuffix())
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -50,7 +52,16 @@ func TestSimDemoPlaysTheStoryAndCanBeReplayed(t *testing.T) {
 
 // runWithGetenv runs the command line as main does, with an empty environment.
 func runWithGetenv(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return run(ctx, args, stdout, stderr, func(string) string { return "" })
+	return run(ctx, args, stdout, stderr, noEnv)
+}
+
+// noEnv is an empty environment.
+func noEnv(string) string { return "" }
+
+// simWithInput runs `gridbot sim ARGS` with chat lines read from stdin and settings from getenv.
+func simWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	e := &environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return e.sim(ctx, args)
 }
 
 // checkDemoCases checks what the demo's complaint, report and tip became.
@@ -109,7 +120,7 @@ func TestSimChatFilesATipAndShowsPushes(t *testing.T) {
 		}
 	}}}
 	var out, errOut bytes.Buffer
-	err := simCommand(ctx, []string{"chat", "--as", openid, "--server", base, "--safe", "--poll", "0"}, in, &out, &errOut)
+	err := simWithInput(ctx, []string{"chat", "--as", openid, "--server", base, "--safe", "--poll", "0"}, in, &out, &errOut, noEnv)
 	if err != nil {
 		t.Fatalf("chat: %v\n%s%s", err, out.String(), errOut.String())
 	}
@@ -162,8 +173,8 @@ func TestSimChatLineCommands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			openid := "oSimChat_lines_" + string(rune('a'+i))
-			err := simCommand(context.Background(), []string{"chat", "--as", openid, "--server", base, "--poll", "0"},
-				strings.NewReader(strings.Join(tt.lines, "\n")), &out, &errOut)
+			err := simWithInput(context.Background(), []string{"chat", "--as", openid, "--server", base, "--poll", "0"},
+				strings.NewReader(strings.Join(tt.lines, "\n")), &out, &errOut, noEnv)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("chat: %v\n%s%s", err, out.String(), errOut.String())
 			}
@@ -193,6 +204,8 @@ func TestSimRefusesWhatIsNotASandbox(t *testing.T) {
 		want string
 	}{
 		{"chat without --as", []string{"sim", "chat", "--server", production.URL}, "--as OPENID is required"},
+		{"chat as both", []string{"sim", "chat", "--as", "oX", "--wecom", "WuQingQuan"}, "not both"},
+		{"a port picked at start-up", []string{"sim", "demo"}, "give --server URL"},
 		{"chat with a stray argument", []string{"sim", "chat", "--as", "oX", "extra"}, `unexpected argument "extra"`},
 		{"no subcommand", []string{"sim"}, "name a subcommand"},
 		{"unknown subcommand", []string{"sim", "replay"}, `unknown subcommand "replay"`},
@@ -204,7 +217,11 @@ func TestSimRefusesWhatIsNotASandbox(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := runWithGetenv(context.Background(), tt.args, &out, &errOut)
+			getenv := func(k string) string { return map[string]string{"GRIDBOT_HTTP_ADDR": "127.0.0.1:0"}[k] }
+			if tt.name != "a port picked at start-up" {
+				getenv = noEnv
+			}
+			err := run(context.Background(), tt.args, &out, &errOut, getenv)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one containing %q", err, tt.want)
 			}
@@ -226,6 +243,9 @@ func TestPushText(t *testing.T) {
 		{"other message types show the body", pushed{Kind: "custom", MsgType: "image",
 			Body: `{"touser":"o1","msgtype":"image","image":{"media_id":"M1"}}`},
 			`[custom image] {"touser":"o1","msgtype":"image","image":{"media_id":"M1"}}`},
+		{"WeCom text card", pushed{Kind: "wecom", MsgType: "textcard",
+			Body: `{"touser":"WuQingQuan","msgtype":"textcard","agentid":1000002,"textcard":{"title":"新案件待签收","description":"26112700013 违法占道经营","url":"https://gridbot.example/cases/26112700013"}}`},
+			"[卡片] 新案件待签收\n26112700013 违法占道经营\nhttps://gridbot.example/cases/26112700013"},
 		{"not JSON", pushed{Body: "oops"}, "oops"},
 	}
 	for _, tt := range tests {
@@ -234,5 +254,106 @@ func TestPushText(t *testing.T) {
 				t.Fatalf("pushText = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSimFindsTheServiceWhereGRIDBOT_HTTP_ADDRSays(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	_, port, err := net.SplitHostPort(app.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	configFile := filepath.Join(t.TempDir(), "gridbot.yaml")
+	if err := os.WriteFile(configFile, []byte("http_addr: \":"+port+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		env        map[string]string
+		configFile string
+		server     string
+	}{
+		{name: "host and port", env: map[string]string{"GRIDBOT_HTTP_ADDR": "127.0.0.1:" + port}},
+		{name: "port only", env: map[string]string{"GRIDBOT_HTTP_ADDR": ":" + port}},
+		{name: "every interface", env: map[string]string{"GRIDBOT_HTTP_ADDR": "0.0.0.0:" + port}},
+		{name: "the -config file's http_addr", configFile: configFile},
+		{name: "--server wins", env: map[string]string{"GRIDBOT_HTTP_ADDR": strings.TrimPrefix(closed.URL, "http://")}, server: base},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"chat", "--as", fmt.Sprintf("oSimAddr_%d", i), "--poll", "0"}
+			if tt.server != "" {
+				args = append(args, "--server", tt.server)
+			}
+			var out, errOut bytes.Buffer
+			e := &environment{configFile: tt.configFile, getenv: func(k string) string { return tt.env[k] },
+				stdin: strings.NewReader("帮助\n"), stdout: &out, stderr: &errOut}
+			if err := e.sim(context.Background(), args); err != nil {
+				t.Fatalf("sim chat: %v\n%s%s", err, out.String(), errOut.String())
+			}
+			if want := "已连接沙箱 http://127.0.0.1:" + port; !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "bot> ") {
+				t.Fatalf("transcript lacks %q and an answer:\n%s", want, out.String())
+			}
+		})
+	}
+}
+
+func TestLocalURL(t *testing.T) {
+	tests := []struct{ addr, want, wantErr string }{
+		{addr: ":8080", want: "http://127.0.0.1:8080"},
+		{addr: "0.0.0.0:18089", want: "http://127.0.0.1:18089"},
+		{addr: "[::]:80", want: "http://127.0.0.1:80"},
+		{addr: "10.1.2.3:9000", want: "http://10.1.2.3:9000"},
+		{addr: "[fd00::1]:9000", want: "http://[fd00::1]:9000"},
+		{addr: "gridbot.internal:8080", want: "http://gridbot.internal:8080"},
+		{addr: "127.0.0.1:0", wantErr: "give --server URL"},
+		{addr: "8080", wantErr: "is not host:port"},
+	}
+	for _, tt := range tests {
+		got, err := localURL(tt.addr)
+		if got != tt.want || (tt.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("localURL(%q) = %q, %v; want %q, error with %q", tt.addr, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestSimChatAsAWeComUser(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const officer = "WuQingQuan" // 吴清泉, 安海镇综合执法队, prefers WeCom
+	var no string
+	in := &scriptedInput{lines: []string{"帮助", "任务", "1", "/quit"}, before: map[int]func(){1: func() {
+		no = fileComplaint(t, sandboxPhone(app, base, "oCitizen_simwecom", true))
+		waitFor(t, "the WeCom dispatch card", func() bool {
+			for _, m := range app.gateway.sandbox.Sent() {
+				if m.To == officer && bytes.Contains(m.Body, []byte(no)) {
+					return true
+				}
+			}
+			return false
+		})
+	}}}
+	var out, errOut bytes.Buffer
+	if err := simWithInput(ctx, []string{"chat", "--wecom", officer, "--server", base, "--poll", "0"}, in, &out, &errOut, noEnv); err != nil {
+		t.Fatalf("chat: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	transcript := out.String()
+	for _, want := range []string{"以企业微信用户 WuQingQuan 的身份聊天", "我> 帮助", "bot> 您已绑定为工作人员",
+		"我> 任务", "推送> [卡片] ", no, "已签收：案件 " + no} {
+		if !strings.Contains(transcript, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, transcript)
+		}
+	}
+	c, err := app.store.CaseByTrackingNo(ctx, no)
+	if err != nil || c.AssigneeID != personIDByWeCom(t, app, officer) {
+		t.Fatalf("case %+v, %v: not signed by %s", c, err, officer)
+	}
+	var stranger bytes.Buffer
+	if err := simWithInput(ctx, []string{"chat", "--wecom", "NoSuchUser", "--server", base, "--poll", "0"},
+		strings.NewReader("任务"), &stranger, &errOut, noEnv); err != nil || !strings.Contains(stranger.String(), "尚未登记为执法人员") {
+		t.Fatalf("an unknown WeCom user: %v\n%s", err, stranger.String())
 	}
 }

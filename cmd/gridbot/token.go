@@ -21,15 +21,17 @@ const tokenUsage = `usage:
 
 // tokenCommand manages personal tokens for the county platform's API: `gridbot token ...`.
 func (e *environment) tokenCommand(ctx context.Context, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(e.stdout, tokenUsage)
+		return nil
+	}
 	if len(args) == 0 || (args[0] != "issue" && args[0] != "revoke" && args[0] != "list") {
 		fmt.Fprint(e.stderr, tokenUsage)
 		return fmt.Errorf("token: say issue, revoke or list")
 	}
-	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprint(e.stderr, tokenUsage) }
+	fs := newFlags("token "+args[0], tokenUsage)
 	name := fs.String("name", "api", "a label telling the person's tokens apart (issue only)")
-	code, err := personCodeArg(fs, args[1:])
+	code, err := e.personCodeArg(fs, args[1:])
 	if err != nil {
 		return err
 	}
@@ -49,23 +51,20 @@ func (e *environment) tokenCommand(ctx context.Context, args []string) error {
 }
 
 // personCodeArg reads the one PERSON_CODE argument, with flags before or after it.
-func personCodeArg(fs *flag.FlagSet, args []string) (string, error) {
-	if err := fs.Parse(args); err != nil {
+func (e *environment) personCodeArg(fs *flag.FlagSet, args []string) (string, error) {
+	positional, err := parseArgs(fs, args, e.stdout, e.stderr)
+	if err != nil {
 		return "", err
 	}
-	if fs.NArg() == 0 {
+	switch {
+	case len(positional) == 0:
 		fs.Usage()
 		return "", fmt.Errorf("token: PERSON_CODE is missing")
-	}
-	code := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	if fs.NArg() > 0 {
+	case len(positional) > 1:
 		fs.Usage()
-		return "", fmt.Errorf("token: unexpected arguments %q", fs.Args())
+		return "", fmt.Errorf("token: unexpected arguments %q", positional[1:])
 	}
-	return code, nil
+	return positional[0], nil
 }
 
 // issueToken prints a new token alone on stdout (for scripts) and how to use it on stderr.

@@ -9,11 +9,21 @@ import (
 	"gridbot/store"
 )
 
+// verifyUsage is printed for `gridbot verify --help`.
+const verifyUsage = `usage: gridbot verify [NO...]
+  check the hash chain of every case's history, or of the cases with these tracking numbers,
+  print the first broken link of each case whose history was edited, and fail if there is one
+`
+
 // verify checks the hash chain of every case's history (or of the cases named): `gridbot verify [NO...]`.
 // It prints the first broken link of each case whose history was edited and fails if there is one.
 func (e *environment) verify(ctx context.Context, args []string) error {
+	nos, err := parseArgs(newFlags("verify", verifyUsage), args, e.stdout, e.stderr)
+	if err != nil {
+		return err
+	}
 	return e.withStore(ctx, func(_ config.Config, s *store.Store) error {
-		checked, broken, err := verifyCases(ctx, s, args, func(c models.Case, seq int) {
+		checked, broken, err := verifyCases(ctx, s, nos, func(c models.Case, seq int) {
 			fmt.Fprintf(e.stdout, "case %s: history broken at event %d\n", c.TrackingNo, seq)
 		})
 		if err != nil {
