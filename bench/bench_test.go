@@ -28,11 +28,11 @@ func TestElement(t *testing.T) {
 func TestCheckGridbotReplies(t *testing.T) {
 	steps := conversation(descriptions()[0])
 	last := steps[len(steps)-1]
-	receipt := "您的投诉已受理，受理编号：26112700013\n我们将在2026年12月15日17:30前答复您。"
+	receipt := "您的投诉已受理，受理编号：26112700136\n我们将在2026年12月15日17:30前答复您。"
 	if err := CheckGridbot.check(last, receipt); err != nil {
 		t.Fatalf("receipt refused: %v", err)
 	}
-	if no := trackingNo(receipt); no != "26112700013" {
+	if no := trackingNo(receipt); no != "26112700136" {
 		t.Fatalf("tracking number %q", no)
 	}
 	if err := CheckGridbot.check(last, "系统繁忙，您的消息已收到，我们处理后会尽快回复您。"); !errors.Is(err, errBusy) {

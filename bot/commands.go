@@ -15,6 +15,9 @@ import (
 func (b *Bot) text(t *turn, raw string) (string, error) {
 	text := clean(raw)
 	t.raw = strings.TrimFunc(strings.TrimSpace(raw), isQuote)
+	if text == "" && strings.ContainsAny(raw, "?？") {
+		text = cmdHelp
+	}
 	if r, ok, err := b.confirmPending(t, text); ok || err != nil {
 		return r, err
 	}
@@ -76,7 +79,7 @@ func (b *Bot) fresh(t *turn, text string) (string, error) {
 	return b.question(t), nil
 }
 
-// splitCommand separates a leading command word from its argument ("查询26112700013" too). A
+// splitCommand separates a leading command word from its argument ("查询26112700136" too). A
 // 投诉 or 举报 followed by text on the same line ("举报：有人偷倒垃圾") carries the description.
 func splitCommand(text string) (word, arg string) {
 	if oneOf(text, "help", "?", "？", "帮忙", "怎么用", "使用说明", "菜单") {

@@ -194,13 +194,22 @@ func (b *Bot) answerPhotos(t *turn, text string) string {
 }
 
 // placeOnly reports whether a text is a place rather than a description: it names a place of
-// the county, and is short and names no matter.
+// the county, and says little else ("就在磁灶大埔村那条溪", "陈埭镇江头村").
 func (b *Bot) placeOnly(text string) (models.Location, bool) {
 	loc, ok := b.cat.Places.MatchAddress(text)
-	if !ok || utf8.RuneCountInString(text) > 20 || len(b.cat.Suggester.Suggest(text, 1)) > 0 {
+	if !ok {
 		return models.Location{}, false
 	}
-	return loc, true
+	rest := strings.ReplaceAll(text, " ", "")
+	for _, code := range []string{loc.TownshipCode, loc.VillageCode} {
+		for _, form := range nameForms(b.cat.Places.Name(code)) {
+			rest = strings.ReplaceAll(rest, form, "")
+		}
+	}
+	for _, w := range placeFiller() {
+		rest = strings.ReplaceAll(rest, w, "")
+	}
+	return loc, utf8.RuneCountInString(strings.TrimFunc(rest, isEdge)) <= 4
 }
 
 // answerPlace takes a township number or a typed address. The place cannot be skipped: the

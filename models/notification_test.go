@@ -3,7 +3,7 @@ package models
 import "testing"
 
 func TestNoticeEqualSeesEveryField(t *testing.T) {
-	base := Notice{TrackingNo: "26112700013", CaseKind: KindComplaint, Matter: "违法占道经营", Place: "安海镇",
+	base := Notice{TrackingNo: "26112700136", CaseKind: KindComplaint, Matter: "违法占道经营", Place: "安海镇",
 		Description: "路口占道", State: StateDispatched, Action: ActionDispatch, Note: "下放", Deadline: "2026-12-02 17:30",
 		Contact: "", Shortcuts: []string{"1 签收"}}
 	changes := map[string]func(n *Notice){

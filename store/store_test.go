@@ -161,7 +161,7 @@ func TestAttachments(t *testing.T) {
 
 func TestErrorsBecomeDomainCodes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		if _, err := s.CaseByTrackingNo(ctx, "26112700013"); models.ErrorCodeOf(err) != models.ENotFound {
+		if _, err := s.CaseByTrackingNo(ctx, "26112700136"); models.ErrorCodeOf(err) != models.ENotFound {
 			t.Errorf("missing case: %v", err)
 		}
 		if _, err := s.PersonByOpenID(ctx, "nobody"); models.ErrorCodeOf(err) != models.ENotFound {

@@ -381,13 +381,14 @@ func conversationScripts() []script {
 		}, filed: &filed{kind: models.KindComplaint, matter: "SJ-003", township: "qingyang", village: "qingyang-chencun", confidential: true}},
 
 		{name: "a rating in words and Chinese numerals", steps: []step{
-			say2("评价 26112700013 五星", "未找到该受理编号"),
-			say2("评价 2611270001", "评价 受理编号 分数"),
-			say2("评价 26112700013 六", "评价 受理编号 分数"),
+			say2("评价 26112700136 五星", "未找到该受理编号"),
+			say2("评价 2611270001", "位数不对"),
+			say2("评价 五星", "评价 受理编号 分数"),
+			say2("评价 26112700136 六", "评价 受理编号 分数"),
 		}},
 
 		{name: "帮助 lists the citizen's commands with examples", steps: []step{
-			say2("帮助", "投诉", "举报", "查询 受理编号", "评价 26112700013 5", "催办"),
+			say2("帮助", "投诉", "举报", "查询 受理编号", "评价 26112700136 5", "催办"),
 			say2("？", "可以这样用"),
 		}},
 

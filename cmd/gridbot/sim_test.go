@@ -238,14 +238,14 @@ func TestPushText(t *testing.T) {
 		{"customer-service text", pushed{Kind: "custom", MsgType: "text",
 			Body: `{"touser":"o1","msgtype":"text","text":{"content":"您的投诉已办结"}}`}, "您的投诉已办结"},
 		{"template keeps the field order", pushed{Kind: "template", TemplateID: "TPL1",
-			Body: `{"touser":"o1","template_id":"TPL1","data":{"first":{"value":"案件派遣"},"keyword1":{"value":"26112700013"},"remark":{"value":"请签收"}}}`},
-			"[template TPL1]\nfirst: 案件派遣\nkeyword1: 26112700013\nremark: 请签收"},
+			Body: `{"touser":"o1","template_id":"TPL1","data":{"first":{"value":"案件派遣"},"keyword1":{"value":"26112700136"},"remark":{"value":"请签收"}}}`},
+			"[template TPL1]\nfirst: 案件派遣\nkeyword1: 26112700136\nremark: 请签收"},
 		{"other message types show the body", pushed{Kind: "custom", MsgType: "image",
 			Body: `{"touser":"o1","msgtype":"image","image":{"media_id":"M1"}}`},
 			`[custom image] {"touser":"o1","msgtype":"image","image":{"media_id":"M1"}}`},
 		{"WeCom text card", pushed{Kind: "wecom", MsgType: "textcard",
-			Body: `{"touser":"WuQingQuan","msgtype":"textcard","agentid":1000002,"textcard":{"title":"新案件待签收","description":"26112700013 违法占道经营","url":"https://gridbot.example/cases/26112700013"}}`},
-			"[卡片] 新案件待签收\n26112700013 违法占道经营\nhttps://gridbot.example/cases/26112700013"},
+			Body: `{"touser":"WuQingQuan","msgtype":"textcard","agentid":1000002,"textcard":{"title":"新案件待签收","description":"26112700136 违法占道经营","url":"https://gridbot.example/cases/26112700136"}}`},
+			"[卡片] 新案件待签收\n26112700136 违法占道经营\nhttps://gridbot.example/cases/26112700136"},
 		{"not JSON", pushed{Body: "oops"}, "oops"},
 	}
 	for _, tt := range tests {
@@ -341,7 +341,7 @@ func TestSimChatAsAWeComUser(t *testing.T) {
 		t.Fatalf("chat: %v\n%s%s", err, out.String(), errOut.String())
 	}
 	transcript := out.String()
-	for _, want := range []string{"以企业微信用户 WuQingQuan 的身份聊天", "我> 帮助", "bot> 您已绑定为工作人员",
+	for _, want := range []string{"以企业微信用户 WuQingQuan 的身份聊天", "我> 帮助", "bot> 执法队员可以这样用",
 		"我> 任务", "推送> [卡片] ", no, "已签收：案件 " + no} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, transcript)
