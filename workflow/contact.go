@@ -24,12 +24,3 @@ func contactPhone(nc models.NewCase) (string, error) {
 	}
 	return phone, nil
 }
-
-// contactFor returns the reporter's contact phone for a member of the team that has the case,
-// "" for anyone else and for a confidential case.
-func (ch *change) contactFor(p models.Person) string {
-	if ch.c.Confidential || !p.Role.EnforcementPost() || p.TeamCode == "" || p.TeamCode != ch.c.TeamCode {
-		return ""
-	}
-	return ch.c.ContactPhone
-}

@@ -102,7 +102,7 @@ func (ch *change) person(id int64) (models.Person, error) {
 func (ch *change) to(kind string, p models.Person, staff bool) {
 	n := ch.notice(staff)
 	if staff {
-		n.Contact = ch.contactFor(p)
+		n.Contact = ch.c.ContactFor(p)
 	}
 	ch.add(kind, p, n)
 }
