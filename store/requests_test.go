@@ -96,4 +96,3 @@ func TestStatsCountUrgedCases(t *testing.T) {
 		}
 	})
 }
-
