@@ -28,12 +28,17 @@ const (
 	CmdRefuseJoint    = "拒绝联合"
 )
 
-// decisionShortcuts are the replies that decide a request of a kind on a case.
-func decisionShortcuts(kind models.Action, no string) []string {
+// decisionShortcuts are the replies that decide a request of a kind on a case; accepting a
+// request that named no team names the one that receives it (or joins).
+func decisionShortcuts(kind models.Action, no string, named bool) []string {
+	accept, refuse := CmdAcceptJoint, CmdRefuseJoint
 	if kind == models.ActionTransfer {
-		return []string{CmdAcceptTransfer + " " + no, CmdRefuseTransfer + " " + no + " 原因"}
+		accept, refuse = CmdAcceptTransfer, CmdRefuseTransfer
 	}
-	return []string{CmdAcceptJoint + " " + no, CmdRefuseJoint + " " + no + " 原因"}
+	if !named {
+		return []string{accept + " " + no + " 部门", refuse + " " + no + " 原因"}
+	}
+	return []string{accept + " " + no, refuse + " " + no + " 原因"}
 }
 
 // joinNames lists names separated by 、.

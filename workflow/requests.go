@@ -67,7 +67,7 @@ func (ch *change) requestedTeams() ([]string, error) {
 func (ch *change) decisionCard() models.Notice {
 	n := ch.notice(true)
 	n.Contact = "" // for the team that has the case only
-	n.Shortcuts = decisionShortcuts(ch.c.Pending.Kind, ch.c.TrackingNo)
+	n.Shortcuts = decisionShortcuts(ch.c.Pending.Kind, ch.c.TrackingNo, len(ch.c.Pending.Teams) > 0)
 	return n
 }
 

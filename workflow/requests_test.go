@@ -220,6 +220,10 @@ func TestTransferWithoutATeamIsDecidedByThePlatform(t *testing.T) {
 		if got := k.read(t, c.ID).intents; contains(got, models.NoticeRequest+"→scjg-leader") || !contains(got, models.NoticeRequest+"→operator") {
 			t.Errorf("a transfer naming no team goes to the platform only: %v", got)
 		}
+		if n, _ := k.latest(t, c.ID, models.NoticeRequest, "operator"); !slices.Equal(n.Shortcuts,
+			[]string{"同意移送 " + no + " 部门", "拒绝移送 " + no + " 原因"}) || !strings.Contains(n.Note, "指挥平台指定的部门") {
+			t.Errorf("the platform's card of a transfer naming no team: %+v", n)
+		}
 		if got := k.try("operator", workflow.Request{Action: models.ActionAcceptTransfer, TrackingNo: no}); got != models.EInvalid {
 			t.Errorf("the platform accepts without naming a team: %q, want invalid", got)
 		}
@@ -304,6 +308,17 @@ func TestAPendingRequestEndsWithTheCaseMovingOn(t *testing.T) {
 		}
 		if got := k.try("sthj-leader", workflow.Request{Action: models.ActionAcceptJoint, TrackingNo: no}); got != models.ENotFound {
 			t.Errorf("answering a dropped request: %q, want not found", got)
+		}
+		// The platform may still dispatch a transferred case itself: the transfer request ends.
+		t2 := k.submit(t)
+		k.act(t, "officer1", workflow.Request{Action: models.ActionTransfer, TrackingNo: t2.TrackingNo, Note: "不属本队",
+			TargetTeams: []string{"team-scjg"}})
+		k.act(t, "operator", workflow.Request{Action: models.ActionDispatch, TrackingNo: t2.TrackingNo, TeamCode: "team-sthj"})
+		if t2 = k.get(t, t2.ID); t2.Pending.Open() || t2.TeamCode != "team-sthj" {
+			t.Errorf("a dispatched case keeps its transfer request %+v (team %s)", t2.Pending, t2.TeamCode)
+		}
+		if got := k.try("scjg-leader", workflow.Request{Action: models.ActionAcceptTransfer, TrackingNo: t2.TrackingNo}); got != models.ENotFound {
+			t.Errorf("accepting a transfer the platform overtook: %q, want not found", got)
 		}
 	})
 }
