@@ -27,6 +27,9 @@ type actionSpec struct {
 	action models.Action
 	body   func() actionBody
 	states []models.State // when set, the case must be in one of these (else 409)
+	// leaders: team leaders may call it too (deciding a request their team was asked; the
+	// workflow checks which).
+	leaders bool
 }
 
 // apiActions lists the platform's action endpoints.
@@ -36,15 +39,19 @@ func apiActions() []actionSpec {
 	note := func() actionBody { return &noteBody{} }
 	return []actionSpec{
 		{"triage", models.ActionDispatch, func() actionBody { return &triageBody{} },
-			[]models.State{models.StateTriage}},
-		{"dispatch", models.ActionDispatch, team, nil},
-		{"reassign", models.ActionReassign, team, nil},
-		{"reject", models.ActionReject, reason, nil},
-		{"merge", models.ActionMerge, func() actionBody { return &mergeBody{} }, nil},
-		{"extension/approve", models.ActionApproveExtension, note, nil},
-		{"extension/refuse", models.ActionRefuseExtension, note, nil},
-		{"park", models.ActionPark, reason, nil},
-		{"final-ruling", models.ActionFinalRuling, team, nil},
+			[]models.State{models.StateTriage}, false},
+		{"dispatch", models.ActionDispatch, team, nil, false},
+		{"reassign", models.ActionReassign, team, nil, false},
+		{"reject", models.ActionReject, reason, nil, false},
+		{"merge", models.ActionMerge, func() actionBody { return &mergeBody{} }, nil, false},
+		{"extension/approve", models.ActionApproveExtension, note, nil, false},
+		{"extension/refuse", models.ActionRefuseExtension, note, nil, false},
+		{"park", models.ActionPark, reason, nil, false},
+		{"final-ruling", models.ActionFinalRuling, team, nil, false},
+		{"transfer/accept", models.ActionAcceptTransfer, func() actionBody { return &decisionBody{} }, nil, true},
+		{"transfer/refuse", models.ActionRefuseTransfer, func() actionBody { return &refusalBody{} }, nil, true},
+		{"joint/accept", models.ActionAcceptJoint, func() actionBody { return &decisionBody{} }, nil, true},
+		{"joint/refuse", models.ActionRefuseJoint, func() actionBody { return &refusalBody{} }, nil, true},
 	}
 }
 
@@ -135,7 +142,7 @@ func (a *api) act(s actionSpec) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		cs, err := a.visibleCase(c)
 		if err == nil {
-			err = mayAct(caller(c))
+			err = mayAct(caller(c), s)
 		}
 		if err != nil {
 			writeError(c, a.Log, err)
@@ -156,9 +163,10 @@ func (a *api) act(s actionSpec) gin.HandlerFunc {
 	}
 }
 
-// mayAct allows the platform's operators only: the others act from WeChat or only read.
-func mayAct(p models.Person) error {
-	if p.Role != models.RolePlatformOperator {
+// mayAct allows the platform's operators, and team leaders where the action lets them decide a
+// request: the others act from WeChat or only read.
+func mayAct(p models.Person, s actionSpec) error {
+	if p.Role != models.RolePlatformOperator && !(s.leaders && p.Role == models.RoleTeamLeader) {
 		return models.Errorf(models.EForbidden, "only platform operators act through the API; a %s may only read", p.Role)
 	}
 	return nil

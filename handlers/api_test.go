@@ -124,6 +124,7 @@ type draft struct {
 	text         string
 	confidential bool
 	attachments  []int64
+	phone        string // the reporter's contact phone
 }
 
 // submit files a case through the workflow, which routes it (a team, or triage).
@@ -138,7 +139,7 @@ func (f *fixture) submit(d draft) models.Case {
 	}
 	c, err := f.wf.Submit(ctx, models.NewCase{Kind: kind, Source: models.SourceCitizen, Description: d.text,
 		Location: models.Location{TownshipCode: d.township, Address: "安平路12号"}, MatterCode: d.matter,
-		Confidential: d.confidential, ReporterID: f.citizen.ID, AttachmentIDs: d.attachments})
+		Confidential: d.confidential, ReporterID: f.citizen.ID, AttachmentIDs: d.attachments, ContactPhone: d.phone})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -266,24 +267,29 @@ func caseOf(a answer) map[string]any {
 type endpoint struct {
 	method, path, body string
 	action             bool
+	leaders            bool // team leaders may call it too (deciding a request)
 }
 
 // endpoints lists every route of the API for a case's tracking number.
 func endpoints(no string) []endpoint {
 	p := "/api/v1/cases/" + no
 	return []endpoint{
-		{"GET", "/api/v1/cases", "", false},
-		{"GET", p, "", false},
-		{"GET", p + "/verify", "", false},
-		{"POST", p + "/triage", `{"matter_code":"CG-001"}`, true},
-		{"POST", p + "/dispatch", `{"team_code":"team-anhai"}`, true},
-		{"POST", p + "/reassign", `{"team_code":"team-cizao"}`, true},
-		{"POST", p + "/reject", `{"reason":"不属于执法事项"}`, true},
-		{"POST", p + "/merge", `{"into":"00000000000"}`, true},
-		{"POST", p + "/extension/approve", `{}`, true},
-		{"POST", p + "/extension/refuse", `{"note":"理由不足"}`, true},
-		{"POST", p + "/park", `{"reason":"等待规划部门认定"}`, true},
-		{"POST", p + "/final-ruling", `{"team_code":"team-anhai"}`, true},
+		{"GET", "/api/v1/cases", "", false, false},
+		{"GET", p, "", false, false},
+		{"GET", p + "/verify", "", false, false},
+		{"POST", p + "/triage", `{"matter_code":"CG-001"}`, true, false},
+		{"POST", p + "/dispatch", `{"team_code":"team-anhai"}`, true, false},
+		{"POST", p + "/reassign", `{"team_code":"team-cizao"}`, true, false},
+		{"POST", p + "/reject", `{"reason":"不属于执法事项"}`, true, false},
+		{"POST", p + "/merge", `{"into":"00000000000"}`, true, false},
+		{"POST", p + "/extension/approve", `{}`, true, false},
+		{"POST", p + "/extension/refuse", `{"note":"理由不足"}`, true, false},
+		{"POST", p + "/park", `{"reason":"等待规划部门认定"}`, true, false},
+		{"POST", p + "/final-ruling", `{"team_code":"team-anhai"}`, true, false},
+		{"POST", p + "/transfer/accept", `{}`, true, true},
+		{"POST", p + "/transfer/refuse", `{"reason":"不属本局"}`, true, true},
+		{"POST", p + "/joint/accept", `{"note":"明天到场"}`, true, true},
+		{"POST", p + "/joint/refuse", `{"reason":"人手不足"}`, true, true},
 	}
 }
 
@@ -300,6 +306,7 @@ func TestAPIRefusals(t *testing.T) {
 			read   int    // the status of the GET endpoints on c
 			act    int    // the status of the POST endpoints on c
 			unseen bool   // the endpoint is about c: a caller who may not see it gets 404
+			decide int    // the status of the POST endpoints open to team leaders, when not act
 		}{
 			{name: "no token", read: 401, act: 401},
 			{name: "not a bearer token", auth: "Basic dXNlcjpwYXNz", read: 401, act: 401},
@@ -313,7 +320,8 @@ func TestAPIRefusals(t *testing.T) {
 			{name: "supervisor", who: supervisor, read: 200, act: 403},
 			{name: "admin", who: admin, read: 200, act: 403},
 			{name: "officer of the case's team", who: anhaiOfficer, read: 200, act: 403},
-			{name: "leader of the case's team", who: anhaiLeader, read: 200, act: 403},
+			// The case's own leader passes the role check; no request waits for them to decide.
+			{name: "leader of the case's team", who: anhaiLeader, read: 200, act: 403, decide: 409},
 			{name: "legal reviewer of the case's team", who: anhaiReviewer, read: 200, act: 403},
 		}
 		for _, cl := range callers {
@@ -327,6 +335,9 @@ func TestAPIRefusals(t *testing.T) {
 					if e.action {
 						want = cl.act
 					}
+					if e.leaders && cl.decide != 0 {
+						want = cl.decide
+					}
 					if e.path == "/api/v1/cases" && cl.unseen {
 						want = 200 // the list answers; the case is not in it (see TestAPIListScope)
 					}
@@ -334,7 +345,7 @@ func TestAPIRefusals(t *testing.T) {
 					if a.status != want {
 						t.Fatalf("status %d, want %d: %v", a.status, want, a.body)
 					}
-					if want >= 400 && a.errorCode() != map[int]string{401: "unauthorized", 403: "forbidden", 404: "not_found"}[want] {
+					if want >= 400 && a.errorCode() != map[int]string{401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}[want] {
 						t.Fatalf("error body %v", a.body)
 					}
 					if want == 401 && a.header.Get("WWW-Authenticate") == "" {

@@ -8,7 +8,8 @@ import (
 )
 
 // caseView is a case as the API shows it. The reporter's id appears only to platform operators
-// and only when the case is not confidential; nobody else ever learns who reported.
+// and only when the case is not confidential; nobody else ever learns who reported. The
+// reporter's contact phone appears only to the staff of the team that has the case.
 type caseView struct {
 	TrackingNo     string          `json:"tracking_no"`
 	Kind           models.CaseKind `json:"kind"`
@@ -39,6 +40,9 @@ type caseView struct {
 	Version        int64           `json:"version"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
+	PendingRequest *requestView    `json:"pending_request,omitempty"`
+	JointTeams     []string        `json:"joint_teams,omitempty"`
+	ContactPhone   string          `json:"contact_phone,omitempty"` // for the staff of the team that has the case only
 }
 
 // locationView is where a case happened.
@@ -127,6 +131,7 @@ func (a *api) view(viewer models.Person, c models.Case, now time.Time) caseView 
 	if showsReporter(viewer, c) {
 		v.ReporterID = c.ReporterID
 	}
+	v.PendingRequest, v.JointTeams, v.ContactPhone = pendingView(c.Pending), c.JointTeams, c.ContactFor(viewer)
 	return v
 }
 

@@ -163,3 +163,12 @@ type NewCase struct {
 	// call back; "" for none. A confidential case may not have one.
 	ContactPhone string
 }
+
+// ContactFor returns the reporter's contact phone as a person may see it: only the staff of the
+// team that has the case see it, and a confidential case has none.
+func (c Case) ContactFor(p Person) string {
+	if c.Confidential || !p.Role.EnforcementPost() || p.TeamCode == "" || p.TeamCode != c.TeamCode {
+		return ""
+	}
+	return c.ContactPhone
+}

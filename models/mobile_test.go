@@ -60,3 +60,30 @@ func TestValidMobile(t *testing.T) {
 		}
 	}
 }
+
+func TestContactForTheAssignedTeamOnly(t *testing.T) {
+	c := Case{TeamCode: "team-anhai", ContactPhone: "13805951001"}
+	tests := []struct {
+		name string
+		p    Person
+		c    Case
+		want string
+	}{
+		{"officer of the team", Person{Role: RoleOfficer, TeamCode: "team-anhai"}, c, "13805951001"},
+		{"leader of the team", Person{Role: RoleTeamLeader, TeamCode: "team-anhai"}, c, "13805951001"},
+		{"legal reviewer of the team", Person{Role: RoleLegalReviewer, TeamCode: "team-anhai"}, c, "13805951001"},
+		{"officer of another team", Person{Role: RoleOfficer, TeamCode: "team-cizao"}, c, ""},
+		{"platform operator", Person{Role: RolePlatformOperator, TeamCode: "team-platform"}, c, ""},
+		{"supervisor", Person{Role: RoleSupervisor}, c, ""},
+		{"grid worker", Person{Role: RoleGridWorker}, c, ""},
+		{"citizen", Person{Role: RoleCitizen}, c, ""},
+		{"no team, case in triage", Person{Role: RoleOfficer}, Case{ContactPhone: "13805951001"}, ""},
+		{"confidential case", Person{Role: RoleOfficer, TeamCode: "team-anhai"},
+			Case{TeamCode: "team-anhai", Confidential: true, ContactPhone: "13805951001"}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.c.ContactFor(tt.p); got != tt.want {
+			t.Errorf("%s: ContactFor = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

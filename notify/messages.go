@@ -69,7 +69,7 @@ func Render(kind string, n models.Notice) (Message, error) {
 	case models.NoticeExtensionDecision:
 		return card(extensionTitle(n.Action), n), nil
 	case models.NoticeChase:
-		return card("【催办】案件办理时限已过八成，请抓紧办理", n), nil
+		return card(chaseTitle(n.Action), n), nil
 	case models.NoticeEscalation:
 		return card("【督办】案件已超期，请立即处理", n), nil
 	}
@@ -170,8 +170,25 @@ func requestTitle(a models.Action) string {
 		return "【联合执法申请】执法队伍申请联合执法，请协调"
 	case models.ActionRequestExtension:
 		return "【延期申请】执法人员申请延长办理时限，请审批"
+	case models.ActionAcceptTransfer:
+		return "【移送已同意】案件已移送至接收部门"
+	case models.ActionRefuseTransfer:
+		return "【移送未同意】案件退回本队继续办理"
+	case models.ActionAcceptJoint:
+		return "【联合执法】联合执法申请已同意，请协同办理"
+	case models.ActionRefuseJoint:
+		return "【联合执法未同意】请本队继续办理"
 	}
 	return "【申请】有案件申请待您处理"
+}
+
+// chaseTitle says who chases: the reporter (催办 by the reporter or a follower), or the
+// supervision when most of the time is spent.
+func chaseTitle(a models.Action) string {
+	if a == models.ActionUrge {
+		return "【群众催办】报告人催促办理，请尽快处理"
+	}
+	return "【催办】案件办理时限已过八成，请抓紧办理"
 }
 
 // extensionTitle tells the assignee the decision on an extension.

@@ -81,6 +81,21 @@ func TestRenderTexts(t *testing.T) {
 		{"extension refused", models.NoticeExtensionDecision, staffNotice(models.StateSigned, models.ActionRefuseExtension),
 			[]string{"延期未批准"}, nil},
 		{"verification", models.NoticeVerify, staffNotice(models.StateHandled, ""), []string{"核查"}, nil},
+		{"reporter's urge", models.NoticeChase, staffNotice(models.StateSigned, models.ActionUrge),
+			[]string{"群众催办", "报告人催促"}, []string{"八成"}},
+		{"transfer request says what to reply", models.NoticeRequest, withShortcuts(staffNotice(models.StateTransferred,
+			models.ActionTransfer), "同意移送 T6", "拒绝移送 T6 原因"),
+			[]string{"移送申请", "「同意移送 T6」", "「拒绝移送 T6 原因」"}, nil},
+		{"transfer accepted", models.NoticeRequest, staffNotice(models.StateDispatched, models.ActionAcceptTransfer),
+			[]string{"移送已同意"}, nil},
+		{"transfer refused", models.NoticeRequest, staffNotice(models.StateSigned, models.ActionRefuseTransfer),
+			[]string{"移送未同意", "请尽快处理"}, nil},
+		{"joint accepted", models.NoticeRequest, staffNotice(models.StateSigned, models.ActionAcceptJoint),
+			[]string{"联合执法申请已同意"}, nil},
+		{"joint refused", models.NoticeRequest, staffNotice(models.StateSigned, models.ActionRefuseJoint),
+			[]string{"联合执法未同意"}, nil},
+		{"the team's card shows the contact phone", models.NoticeDispatched, withContact(staffNotice(models.StateDispatched, ""), "13805951001"),
+			[]string{"联系方式：13805951001"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,4 +180,16 @@ func asciiWord(text, trackingNo string) string {
 		}
 	}
 	return ""
+}
+
+// withShortcuts returns a notice with other reply shortcuts.
+func withShortcuts(n models.Notice, s ...string) models.Notice {
+	n.Shortcuts = s
+	return n
+}
+
+// withContact returns a notice with the reporter's contact phone, as the assigned team gets it.
+func withContact(n models.Notice, phone string) models.Notice {
+	n.Contact = phone
+	return n
 }

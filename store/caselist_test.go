@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,6 +165,21 @@ func TestListScopeAgreesWithMaySee(t *testing.T) {
 			t.Fatal(err)
 		}
 		cases := seedListed(t, s, now)
+		// Cases seen by teams asked to decide on a request, or that joined the enforcement.
+		for label, c := range map[string]models.Case{
+			"anhai-transfer-to-sthjj": {TeamCode: "team-anhai", State: models.StateTransferred,
+				Pending: models.PendingRequest{Kind: models.ActionTransfer, Teams: []string{"team-dept-sthjj"}, FromTeam: "team-anhai"}},
+			"cizao-joined-by-cgj": {TeamCode: "team-cizao", State: models.StateSigned, JointTeams: []string{"team-dept-cgj", "team-dept-sthjj"}},
+		} {
+			n := newCase(t, s, staff(t, s, "p-anhai-01").ID)
+			n.TeamCode, n.State, n.Pending, n.JointTeams = c.TeamCode, c.State, c.Pending, c.JointTeams
+			n.Location = models.Location{TownshipCode: strings.TrimPrefix(c.TeamCode, "team-")}
+			created, err := s.CreateCase(ctx, n, models.Event{Action: models.ActionCreate, ActorRole: models.RoleSystem}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases[label] = created
+		}
 		county, err := workflow.LoadCounty(ctx, s)
 		if err != nil {
 			t.Fatal(err)

@@ -17,7 +17,7 @@ type Request struct {
 	Action        models.Action
 	Actor         models.Person
 	TrackingNo    string
-	Note          string  // reason, result or remark; required by some actions
+	Note          string  // reason, result or remark; required by some actions (ignored by urge)
 	TeamCode      string  // dispatch, reassign: the team that gets the case
 	MatterCode    string  // dispatch from triage: the matter the platform chose
 	AssigneeID    int64   // assign: the member who gets it
@@ -26,6 +26,10 @@ type Request struct {
 	MergeInto     string  // merge: the tracking number of the case that stays
 	AttachmentIDs []int64 // photos of handling or results
 	Version       int64   // when set, the case must still be at this version
+	// TargetTeams are the codes of the teams a transfer (one) or a joint enforcement request (one
+	// or more) asks (see ResolveTeam); none: the platform decides. The platform's decision on
+	// such a request names the team it decides for in TeamCode (else: every team asked).
+	TargetTeams []string
 }
 
 // change is one action being applied: the case as it will be stored and what it causes.
@@ -56,7 +60,7 @@ func (w *Workflow) Act(ctx context.Context, r Request) (models.Case, error) {
 	if err != nil {
 		return models.Case{}, err
 	}
-	if !w.MaySee(r.Actor, c) {
+	if !w.MaySee(r.Actor, c) && !w.followerUrges(ctx, r, c) {
 		return models.Case{}, models.Errorf(models.ENotFound, "case %s not found", r.TrackingNo)
 	}
 	if r.Version != 0 && r.Version != c.Version {
@@ -99,6 +103,7 @@ func (w *Workflow) prepare(ctx context.Context, c models.Case, r Request, report
 	if err := ch.run(); err != nil {
 		return nil, models.Event{}, err
 	}
+	ch.settle()
 	ev := models.Event{ActorID: r.Actor.ID, ActorRole: r.Actor.Role, Action: r.Action, FromState: c.State,
 		ToState: ch.c.State, Note: ch.note, AttachmentIDs: r.AttachmentIDs, At: ch.now}
 	return ch, ev, nil
@@ -119,8 +124,8 @@ func (w *Workflow) conflict(ctx context.Context, id int64, no string) error {
 }
 
 // MaySee reports whether a person may see a case at all: its reporter, the county's platform
-// and supervisors, the staff of the team that has it or of its township's team, and the grid
-// workers who check it.
+// and supervisors, the staff of the team that has it or of its township's team, the grid
+// workers who check it, and the staff of a team asked to take it over or to join its enforcement.
 func (w *Workflow) MaySee(p models.Person, c models.Case) bool {
 	switch p.Role {
 	case models.RoleSystem, models.RolePlatformOperator, models.RoleSupervisor, models.RoleAdmin:
@@ -128,7 +133,7 @@ func (w *Workflow) MaySee(p models.Person, c models.Case) bool {
 	case models.RoleCitizen:
 		return c.ReporterID == p.ID
 	}
-	if c.ReporterID == p.ID || (p.TeamCode != "" && p.TeamCode == c.TeamCode) || w.gridWorkerOf(p, c) {
+	if c.ReporterID == p.ID || (p.TeamCode != "" && p.TeamCode == c.TeamCode) || w.gridWorkerOf(p, c) || asked(p, c) {
 		return true
 	}
 	for _, t := range w.county().Teams {
@@ -140,10 +145,16 @@ func (w *Workflow) MaySee(p models.Person, c models.Case) bool {
 }
 
 // mayAct checks the actor's relation to the case beyond their role: officers act on their
-// team's cases, reporters rate their own; the reporting grid worker verifies their reports, and a
-// citizen's case is verified by a grid worker of its grid (or of its village's grids when it has
-// no grid), the team's leader or the platform.
+// team's cases, a leader decides a request their team was asked, reporters rate their own; the
+// reporting grid worker verifies their reports, and a citizen's case is verified by a grid worker
+// of its grid (or of its village's grids when it has no grid), the team's leader or the platform.
 func (w *Workflow) mayAct(p models.Person, c models.Case, a models.Action) error {
+	if a == models.ActionUrge {
+		return nil // the reporter or a follower: urge.go checks
+	}
+	if kind, _ := models.RequestOf(a); kind != "" && p.Role == models.RoleTeamLeader {
+		return mayDecide(p, c)
+	}
 	switch p.Role {
 	case models.RoleSystem, models.RolePlatformOperator, models.RoleSupervisor:
 		return nil

@@ -42,6 +42,10 @@ func (ch *change) run() error {
 		return ch.merge()
 	case models.ActionChase, models.ActionEscalate:
 		return ch.supervise() // supervise.go: the supervision fields and notices of the step
+	case models.ActionAcceptTransfer, models.ActionRefuseTransfer, models.ActionAcceptJoint, models.ActionRefuseJoint:
+		return ch.decide() // requests.go
+	case models.ActionUrge:
+		return ch.urge() // urge.go
 	}
 	return models.Errorf(models.EInvalid, "unknown action %q", ch.req.Action)
 }
@@ -178,16 +182,6 @@ func (ch *change) giveBack() error {
 	ch.c.ReturnCount++
 	ch.c.AssigneeID = 0
 	ch.toPlatform(models.NoticeReturned)
-	return nil
-}
-
-// request asks the platform for a transfer (移送) or joint enforcement (联合执法).
-func (ch *change) request() error {
-	ch.toPlatform(models.NoticeRequest)
-	if ch.req.Action == models.ActionTransfer {
-		ch.c.AssigneeID = 0
-		ch.toReporter()
-	}
 	return nil
 }
 

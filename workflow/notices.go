@@ -100,9 +100,14 @@ func (ch *change) person(id int64) (models.Person, error) {
 	return ch.w.store.PersonByID(ch.ctx, id)
 }
 
-// to notifies one person; staff get the case's details.
+// to notifies one person; staff get the case's details, and the team that has it the
+// reporter's contact phone.
 func (ch *change) to(kind string, p models.Person, staff bool) {
-	ch.add(kind, p, ch.notice(staff))
+	n := ch.notice(staff)
+	if staff {
+		n.Contact = ch.c.ContactFor(p)
+	}
+	ch.add(kind, p, n)
 }
 
 // add writes one intent on the channel the person can be reached on; nothing if none. A notice

@@ -55,15 +55,21 @@ type county struct {
 // newCounty stores the county's people and builds a workflow whose clock starts at start.
 func newCounty(t *testing.T, s *store.Store, start time.Time) *county {
 	t.Helper()
+	return newCountyWith(t, s, start, nil, nil)
+}
+
+// newCountyWith is newCounty with more people and teams.
+func newCountyWith(t *testing.T, s *store.Store, start time.Time, people []models.Person, teams []models.Team) *county {
+	t.Helper()
 	k := &county{s: s, clk: &clock{t: start}, people: map[string]models.Person{}, names: map[int64]string{}}
-	staff := []models.Person{
+	staff := append([]models.Person{
 		{Name: "officer1", Role: models.RoleOfficer, TeamCode: "team-anhai", OpenID: "o-officer1"},
 		{Name: "officer2", Role: models.RoleOfficer, TeamCode: "team-anhai", OpenID: "o-officer2"},
 		{Name: "leader", Role: models.RoleTeamLeader, TeamCode: "team-anhai", OpenID: "o-leader"},
 		{Name: "operator", Role: models.RolePlatformOperator, TeamCode: "platform", WeComUserID: "w-operator"},
 		{Name: "supervisor", Role: models.RoleSupervisor, TeamCode: "platform", WeComUserID: "w-supervisor"},
 		{Name: "citizen", Role: models.RoleCitizen, OpenID: "o-citizen"},
-	}
+	}, people...)
 	var stored []models.Person
 	for _, p := range staff {
 		p, err := s.CreatePerson(ctx, p)
@@ -84,8 +90,8 @@ func newCounty(t *testing.T, s *store.Store, start time.Time) *county {
 			HandleLimit: models.TimeLimit{Amount: 2, Unit: models.WorkingDays}}},
 		[]models.Delegation{{TownshipCode: "anhai", MatterCode: "CG-001", Situation: models.SituationPriority,
 			Delegated: true, Batch: 1, Effective: time.Date(2023, 5, 1, 0, 0, 0, 0, cst)}},
-		[]models.Team{{Code: "team-anhai", Name: "安海镇综合执法队", Kind: models.TeamTownship, TownshipCode: "anhai"},
-			{Code: "platform", Name: "晋江市综合执法指挥中心", Kind: models.TeamPlatform}},
+		append([]models.Team{{Code: "team-anhai", Name: "安海镇综合执法队", Kind: models.TeamTownship, TownshipCode: "anhai"},
+			{Code: "platform", Name: "晋江市综合执法指挥中心", Kind: models.TeamPlatform}}, teams...),
 		stored)
 	cal, err := workcal.New(workcal.Config{})
 	if err != nil {

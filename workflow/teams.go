@@ -58,7 +58,7 @@ func (county County) ResolveTeam(text string) (models.Team, bool) {
 			continue
 		}
 		score := 0
-		for _, name := range county.teamNames(t) {
+		for _, name := range county.callNames(t) {
 			score = max(score, q.match(name))
 		}
 		switch {
@@ -75,9 +75,9 @@ func (county County) ResolveTeam(text string) (models.Team, bool) {
 	return best[0], true
 }
 
-// teamNames lists what a team may be called by: its name and code, and its department's or its
+// callNames lists what a team may be called by: its name and code, and its department's or its
 // township's name and code.
-func (county County) teamNames(t models.Team) []string {
+func (county County) callNames(t models.Team) []string {
 	names := []string{t.Name, t.Code}
 	if d, ok := county.Departments[t.DepartmentCode]; ok && t.Kind == models.TeamDepartment {
 		names = append(names, d.Name, d.Code)

@@ -109,6 +109,10 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	if err := checkNewCase(nc); err != nil {
 		return models.Case{}, err
 	}
+	phone, err := contactPhone(nc)
+	if err != nil {
+		return models.Case{}, err
+	}
 	reporter, err := w.reporterOf(ctx, nc)
 	if err != nil {
 		return models.Case{}, err
@@ -122,6 +126,7 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 		TrackingNo: no, Kind: nc.Kind, Source: nc.Source, Description: strings.TrimSpace(nc.Description),
 		Location: nc.Location, MatterCode: nc.MatterCode, Urgency: models.UrgencyNormal,
 		Confidential: nc.Confidential, ReporterID: reporter.ID, State: models.StateReceived, CreatedAt: now,
+		ContactPhone: phone,
 	}
 	ev := models.Event{ActorID: reporter.ID, ActorRole: reporter.Role, Action: models.ActionCreate,
 		Note: nc.Kind.Chinese(), AttachmentIDs: nc.AttachmentIDs, At: now}
