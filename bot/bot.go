@@ -60,6 +60,10 @@ type Cases interface {
 	Followers(ctx context.Context, caseID int64) ([]models.Person, error)
 	// CaseByID returns a case.
 	CaseByID(ctx context.Context, id int64) (models.Case, error)
+	// ResolveTeam finds the team a department's or team's name as people write it names.
+	ResolveTeam(text string) (models.Team, bool)
+	// LastUrged returns when a person last urged (催办) a case; the zero time if never.
+	LastUrged(ctx context.Context, caseID, personID int64) (time.Time, error)
 	// LatestSentIntent returns the newest notification of one of the kinds delivered to a person
 	// (the last card they received); models.ENotFound if none.
 	LatestSentIntent(ctx context.Context, recipientID int64, kinds []string) (models.Intent, error)

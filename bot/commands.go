@@ -58,6 +58,9 @@ func (b *Bot) text(t *turn, raw string) (string, error) {
 // fresh reads a text outside any conversation: small talk, a follow-up about one's case, a
 // preamble ("阿伯跟你们反应一下"), or the description that starts a new report.
 func (b *Bot) fresh(t *turn, text string) (string, error) {
+	if oneOf(text, "催一下", "催催", "催下", "帮我催一下", "帮忙催一下", "催一催") {
+		return b.urgeCommand(t, "")
+	}
 	if r, ok, err := b.followUp(t, text); ok || err != nil {
 		return r, err
 	}

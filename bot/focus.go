@@ -123,6 +123,7 @@ type pendingAction struct {
 	Days       int       `json:"days,omitempty"`
 	AssigneeID int64     `json:"assignee_id,omitempty"`
 	Teams      []string  `json:"teams,omitempty"`
+	TeamCode   string    `json:"team_code,omitempty"`
 	At         time.Time `json:"at"`
 }
 

@@ -153,7 +153,7 @@ func (b *Bot) urge(t *turn, no string) (string, error) {
 	if _, err := b.cases.Act(t.ctx, req); err != nil {
 		switch models.ErrorCodeOf(err) {
 		case models.EConflict:
-			return urgedAlready(no), nil
+			return b.urgedAlready(t, no)
 		case models.ENotFound, models.EForbidden:
 			return notFoundNo(no), nil
 		case models.EInvalid:
@@ -186,4 +186,17 @@ func (b *Bot) urgeCommand(t *turn, arg string) (string, error) {
 		return b.typoReply(t, n.Digits, true)
 	}
 	return b.urge(t, n.Digits)
+}
+
+// urgedAlready says when the person last urged the case.
+func (b *Bot) urgedAlready(t *turn, no string) (string, error) {
+	c, err := b.cases.CaseByTrackingNo(t.ctx, no)
+	if err != nil {
+		return "", err
+	}
+	at, err := b.cases.LastUrged(t.ctx, c.ID, t.person.ID)
+	if err != nil {
+		return "", err
+	}
+	return urgedAlready(no, b.clock(at)), nil
 }

@@ -40,6 +40,8 @@ const (
 
 	msgHelpLeader = msgHelpOfficer + "\n队长另可：\n" +
 		"· 指派 26112700136 陈建华\n" +
+		"· 同意移送 26112700136 / 拒绝移送 26112700136 原因（他队移送给本队的案件）\n" +
+		"· 同意联合 26112700136 / 拒绝联合 26112700136 原因\n" +
 		"· 批准延期 26112700136 / 驳回延期 26112700136 原因\n" +
 		"· 核查 26112700136 通过 / 核查 26112700136 不通过 原因"
 
@@ -47,6 +49,8 @@ const (
 		"· 查询 26112700136：查看任一案件详情和办理记录\n" +
 		"· 核查 26112700136 通过 / 核查 26112700136 不通过 原因\n" +
 		"· 批准延期 26112700136 / 驳回延期 26112700136 原因\n" +
+		"· 同意移送 26112700136 市场监管 / 拒绝移送 26112700136 原因\n" +
+		"· 同意联合 26112700136 / 拒绝联合 26112700136 原因\n" +
 		"分派、改派和合并请在指挥平台操作。"
 
 	msgHelpSupervisor = "监督员可以这样用：\n" +
@@ -243,9 +247,9 @@ func urged(no string) string {
 	return fmt.Sprintf("已为您催办案件 %s，办理人员会收到提醒。有进展会及时通知您。", no)
 }
 
-// urgedAlready says the case was urged less than a day ago.
-func urgedAlready(no string) string {
-	return fmt.Sprintf("案件 %s 今天已经催办过了，办理人员已收到提醒，请耐心等待。", no)
+// urgedAlready says the case was urged less than a day ago, and when.
+func urgedAlready(no, at string) string {
+	return fmt.Sprintf("案件 %s 已于 %s 催办过，24小时内只能催办一次；办理人员已收到提醒，请耐心等待。", no, at)
 }
 
 // urgeClosed says a finished case cannot be urged.
@@ -369,6 +373,14 @@ func usageOf(word string) string {
 		return "格式：延期 受理编号 天数 原因（须在办理期限前申请），例如：延期 26112700136 3天 需等当事人补材料"
 	case cmdAssign:
 		return "格式：指派 受理编号 队员姓名，例如：指派 26112700136 陈建华"
+	case cmdAcceptTransfer:
+		return "格式：同意移送 受理编号（指挥平台可加承接部门，如：同意移送 26112700136 市场监管）"
+	case cmdRefuseTransfer:
+		return "格式：拒绝移送 受理编号 原因，例如：拒绝移送 26112700136 不属于本部门职责"
+	case cmdAcceptJoint:
+		return "格式：同意联合 受理编号"
+	case cmdRefuseJoint:
+		return "格式：拒绝联合 受理编号 原因"
 	case cmdApprove:
 		return "格式：批准延期 受理编号"
 	case cmdRefuse:
@@ -390,6 +402,10 @@ func actionPhrase(word string, a models.Action) string {
 		return "申请联合执法"
 	case cmdExtend:
 		return "申请延期"
+	case cmdAcceptJoint:
+		return "同意联合执法"
+	case cmdRefuseJoint:
+		return "拒绝联合执法"
 	case cmdVerify:
 		return a.Chinese()
 	}
@@ -468,6 +484,14 @@ func cardHint(kind, no string) string {
 	}
 	return fmt.Sprintf("回复 1 只用于签收。案件 %s 请发送%s。", no, do)
 }
+
+// requestHint says how to decide a transfer or joint request from the chat.
+func requestHint(accept, refuse, no string) string {
+	return fmt.Sprintf("回复 1 只用于签收。案件 %s 请发送“%s %s”或“%s %s 原因”。", no, accept, no, refuse, no)
+}
+
+// jointNote is the note of a joint request that says only whom it asks.
+func jointNote(teams []string) string { return "申请与" + strings.Join(teams, "、") + "联合执法" }
 
 // notFoundNo says a case does not exist or is not the person's to see.
 func notFoundNo(no string) string {

@@ -28,18 +28,23 @@ const (
 	cmdApprove  = "批准延期"
 	cmdRefuse   = "驳回延期"
 	cmdVerify   = "核查"
+
+	cmdAcceptTransfer = workflow.CmdAcceptTransfer
+	cmdRefuseTransfer = workflow.CmdRefuseTransfer
+	cmdAcceptJoint    = workflow.CmdAcceptJoint
+	cmdRefuseJoint    = workflow.CmdRefuseJoint
 )
 
 // staffWords lists the staff commands, longer words first so that prefixes do not shadow them.
 func staffWords() []string {
-	return []string{cmdApprove, cmdRefuse, cmdTasks, cmdSign, cmdHandle, cmdFinish, cmdReturn, cmdTransfer,
-		cmdJoint, cmdExtend, cmdAssign, cmdVerify}
+	return []string{cmdApprove, cmdRefuse, cmdAcceptTransfer, cmdRefuseTransfer, cmdAcceptJoint, cmdRefuseJoint,
+		cmdTasks, cmdSign, cmdHandle, cmdFinish, cmdReturn, cmdTransfer, cmdJoint, cmdExtend, cmdAssign, cmdVerify}
 }
 
 // weighty reports whether an action without a number is confirmed before it is taken.
 func weighty(word string) bool {
 	return slices.Contains([]string{cmdFinish, cmdReturn, cmdTransfer, cmdJoint, cmdApprove, cmdRefuse, cmdAssign,
-		cmdVerify}, word)
+		cmdVerify, cmdAcceptTransfer, cmdRefuseTransfer, cmdAcceptJoint, cmdRefuseJoint}, word)
 }
 
 // staffCommand handles a staff command word with its argument; ok is false for other words.
@@ -173,9 +178,15 @@ func (b *Bot) request(t *turn, word, rest string) (workflow.Request, string, err
 	case cmdReturn:
 		req.Action = models.ActionReturn
 	case cmdTransfer:
-		req.Action = models.ActionTransfer
+		return b.transferRequest(req, rest)
 	case cmdJoint:
-		req.Action = models.ActionRequestJoint
+		return b.jointRequest(req, rest)
+	case cmdAcceptTransfer, cmdAcceptJoint:
+		return b.acceptRequest(req, word, rest)
+	case cmdRefuseTransfer:
+		req.Action = models.ActionRefuseTransfer
+	case cmdRefuseJoint:
+		req.Action = models.ActionRefuseJoint
 	case cmdExtend:
 		days, reason, ok := parseDays(rest)
 		if !ok || reason == "" {
@@ -201,10 +212,59 @@ func (b *Bot) request(t *turn, word, rest string) (workflow.Request, string, err
 func needsNote(a models.Action) bool {
 	switch a {
 	case models.ActionProgress, models.ActionFinish, models.ActionReturn, models.ActionTransfer,
-		models.ActionRequestJoint:
+		models.ActionRequestJoint, models.ActionRefuseTransfer, models.ActionRefuseJoint:
 		return true
 	}
 	return false
+}
+
+// transferRequest reads "移送 NO 部门 原因": the receiving department, when the first word names
+// one, and the reason; without a department the platform decides who takes it.
+func (b *Bot) transferRequest(req workflow.Request, rest string) (workflow.Request, string, error) {
+	req.Action = models.ActionTransfer
+	first, reason, _ := strings.Cut(rest, " ")
+	if team, ok := b.cases.ResolveTeam(first); ok && first != "" {
+		req.TargetTeams, req.Note = []string{team.Code}, strings.TrimSpace(reason)
+	}
+	if req.Note == "" {
+		return req, usageOf(cmdTransfer), nil
+	}
+	return req, "", nil
+}
+
+// jointRequest reads "联合 NO 部门… 说明": the departments named first, then what is asked.
+func (b *Bot) jointRequest(req workflow.Request, rest string) (workflow.Request, string, error) {
+	req.Action = models.ActionRequestJoint
+	words := strings.Fields(rest)
+	var names []string
+	for len(words) > 0 {
+		team, ok := b.cases.ResolveTeam(words[0])
+		if !ok {
+			break
+		}
+		req.TargetTeams, names, words = append(req.TargetTeams, team.Code), append(names, team.Name), words[1:]
+	}
+	req.Note = strings.Join(words, " ")
+	if req.Note == "" && len(names) > 0 {
+		req.Note = jointNote(names)
+	}
+	if req.Note == "" {
+		return req, usageOf(cmdJoint), nil
+	}
+	return req, "", nil
+}
+
+// acceptRequest reads "同意移送 NO [部门] [说明]": the platform may name the team it decides for.
+func (b *Bot) acceptRequest(req workflow.Request, word, rest string) (workflow.Request, string, error) {
+	req.Action = models.ActionAcceptTransfer
+	if word == cmdAcceptJoint {
+		req.Action = models.ActionAcceptJoint
+	}
+	first, note, _ := strings.Cut(rest, " ")
+	if team, ok := b.cases.ResolveTeam(first); ok && first != "" {
+		req.TeamCode, req.Note = team.Code, strings.TrimSpace(note)
+	}
+	return req, "", nil
 }
 
 // parseDays reads the working days of an extension and its reason: "3天 人手不够", "3 天 …",
@@ -280,7 +340,7 @@ func (b *Bot) askConfirm(t *turn, word, no string, req workflow.Request) (string
 		return "", err
 	}
 	p := pendingAction{Word: word, No: no, Action: string(req.Action), Note: req.Note, Days: req.Days,
-		AssigneeID: req.AssigneeID, At: b.now()}
+		AssigneeID: req.AssigneeID, Teams: req.TargetTeams, TeamCode: req.TeamCode, At: b.now()}
 	if err := b.savePending(t.ctx, t.in.OpenID, p); err != nil {
 		return "", err
 	}
@@ -305,7 +365,7 @@ func (b *Bot) confirmPending(t *turn, text string) (string, bool, error) {
 		return confirmExpired(p.Word, p.No), true, nil
 	}
 	req := workflow.Request{Actor: t.person, TrackingNo: p.No, Action: models.Action(p.Action), Note: p.Note,
-		Days: p.Days, AssigneeID: p.AssigneeID}
+		Days: p.Days, AssigneeID: p.AssigneeID, TargetTeams: p.Teams, TeamCode: p.TeamCode}
 	r, err := b.apply(t, req, p.Word)
 	return r, true, err
 }
@@ -421,7 +481,7 @@ func (b *Bot) shortReply(t *turn, text string) (string, bool, error) {
 		return staleFocus(f.No), true, nil
 	}
 	if f.card() && f.From != models.NoticeDispatched && f.From != models.NoticeAssigned {
-		return cardHint(f.From, f.No), true, nil
+		return b.cardHint(t, f), true, nil
 	}
 	r, err := b.apply(t, workflow.Request{Actor: t.person, TrackingNo: f.No, Action: models.ActionSign}, cmdSign)
 	return r, true, err
@@ -450,6 +510,30 @@ func actionWord(a models.Action) string {
 		return cmdApprove
 	case models.ActionRefuseExtension:
 		return cmdRefuse
+	case models.ActionAcceptTransfer:
+		return cmdAcceptTransfer
+	case models.ActionRefuseTransfer:
+		return cmdRefuseTransfer
+	case models.ActionAcceptJoint:
+		return cmdAcceptJoint
+	case models.ActionRefuseJoint:
+		return cmdRefuseJoint
 	}
 	return cmdVerify
+}
+
+// cardHint says what to send for the case of a card that "1" does not sign: the request it
+// waits on decides the words.
+func (b *Bot) cardHint(t *turn, f focus) string {
+	if f.From == models.NoticeRequest {
+		if c, err := b.cases.CaseByTrackingNo(t.ctx, f.No); err == nil {
+			switch {
+			case c.Pending.Kind == models.ActionTransfer:
+				return requestHint(cmdAcceptTransfer, cmdRefuseTransfer, f.No)
+			case c.Pending.Kind == models.ActionRequestJoint:
+				return requestHint(cmdAcceptJoint, cmdRefuseJoint, f.No)
+			}
+		}
+	}
+	return cardHint(f.From, f.No)
 }

@@ -190,7 +190,7 @@ func conversationScripts() []script {
 			say2("确认", "受理编号："),
 			{send: "怎么还没人来处理？？", want: []string{"{no}", "当前状态", "催办"}, not: []string{"请描述"}},
 			say2("1", "已为您催办案件 {no}"),
-			say2("催一下", "{no}", "今天已经催办过了"),
+			say2("催一下", "{no}", "24小时内只能催办一次"),
 		}, filed: &filed{kind: models.KindComplaint, matter: "CG-001", township: "anhai", village: "anhai-fuxing", confidential: true}},
 
 		{name: "进度 with the number and trailing punctuation", steps: []step{

@@ -224,3 +224,38 @@ func TestOneAfterACardActsOnThatCardsCase(t *testing.T) {
 		t.Errorf("1 after the card of %s changed %s", a, b)
 	}
 }
+
+func TestTransferAndJointRequestsAreDecidedFromTheChat(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	officer := sandboxPhone(app, base, openidChenJianhua, true)
+	platform := sandboxPhone(app, base, "oSim_ckSPtZ8Kk6IjvWcqc9P3j8O", true) // 郑雅琳, platform operator
+	a := fileComplaint(t, sandboxPhone(app, base, "oCitizen_transfer_a", true))
+	expect(t, say(t, officer, "签收 "+a), "已签收")
+	expect(t, say(t, officer, "移送 "+a+" 市场监管 属于无照经营"), "已申请移送：案件 "+a)
+	c, _ := intentsOf(t, app.store, a)
+	if !c.Pending.Awaits("team-dept-scjgj") {
+		t.Fatalf("the transfer does not wait for 市场监管: %+v", c.Pending)
+	}
+	expect(t, say(t, platform, "拒绝移送 "+a), "拒绝移送 受理编号 原因")
+	expect(t, say(t, platform, "拒绝移送 "+a+" 仍属占道经营，由镇里处理"), "已拒绝移送：案件 "+a)
+	c, _ = intentsOf(t, app.store, a)
+	if c.TeamCode != "team-anhai" || c.State != models.StateSigned || c.Pending.Open() {
+		t.Fatalf("after the refusal: team %s state %s pending %+v", c.TeamCode, c.State, c.Pending)
+	}
+
+	expect(t, say(t, officer, "移送 "+a+" 市场监管 无照经营"), "已申请移送")
+	expect(t, say(t, platform, "同意移送 "+a), "已同意移送：案件 "+a)
+	c, _ = intentsOf(t, app.store, a)
+	if c.TeamCode != "team-dept-scjgj" || c.State != models.StateDispatched {
+		t.Fatalf("after the acceptance: team %s state %s", c.TeamCode, c.State)
+	}
+
+	b := fileComplaint(t, sandboxPhone(app, base, "oCitizen_transfer_b", true))
+	expect(t, say(t, officer, "签收 "+b), "已签收")
+	expect(t, say(t, officer, "联合 "+b+" 市场监管 生态环境"), "已申请联合执法：案件 "+b)
+	expect(t, say(t, platform, "同意联合 "+b), "已同意联合执法：案件 "+b)
+	c, _ = intentsOf(t, app.store, b)
+	if c.TeamCode != "team-anhai" || len(c.JointTeams) == 0 {
+		t.Fatalf("after the joint acceptance: team %s joint %v", c.TeamCode, c.JointTeams)
+	}
+}
