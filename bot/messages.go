@@ -491,7 +491,9 @@ func requestHint(accept, refuse, no string) string {
 }
 
 // jointNote is the note of a joint request that says only whom it asks.
-func jointNote(teams []string) string { return "申请与" + strings.Join(teams, "、") + "联合执法" }
+func jointNote(teams []string) string {
+	return "申请与" + strings.Join(teams, "、") + "联合执法"
+}
 
 // notFoundNo says a case does not exist or is not the person's to see.
 func notFoundNo(no string) string {
