@@ -418,11 +418,20 @@ func runScript(t *testing.T, app *App, p *wechatsim.Phone, sc script) {
 	t.Helper()
 	var no, last string
 	sends := 0
+	typed := map[string]bool{} // ASCII words the person wrote, which answers may repeat
 	for _, st := range sc.steps {
 		if st.send != "取消" {
 			sends++
 		}
+		if !strings.HasPrefix(st.send, "/") || strings.HasPrefix(st.send, "/voice") {
+			for _, w := range asciiWordRe.FindAllString(st.send, -1) {
+				typed[w] = true
+			}
+		}
 		last = sendStep(t, p, st.send, last, no)
+		if w := englishWord(last, typed); w != "" {
+			t.Errorf("after %q the answer shows the ASCII word %q:\n%s", st.send, w, last)
+		}
 		for _, w := range st.want {
 			if w = fill(w, no); !strings.Contains(last, w) {
 				t.Fatalf("after %q the answer lacks %q:\n%s", st.send, w, last)
@@ -446,6 +455,23 @@ func runScript(t *testing.T, app *App, p *wechatsim.Phone, sc script) {
 		}
 		checkFiled(t, app.store, no, *sc.filed)
 	}
+}
+
+// asciiWordRe finds runs of two or more ASCII letters.
+var asciiWordRe = regexp.MustCompile(`[A-Za-z]{2,}`)
+
+// urlRe finds links, which may show ASCII.
+var urlRe = regexp.MustCompile(`https?://\S+`)
+
+// englishWord returns the first ASCII word of an answer that the person did not write
+// themselves, links left out; "" when every word is Chinese.
+func englishWord(answer string, typed map[string]bool) string {
+	for _, w := range asciiWordRe.FindAllString(urlRe.ReplaceAllString(answer, ""), -1) {
+		if !typed[w] {
+			return w
+		}
+	}
+	return ""
 }
 
 // fill replaces {no} and {typo} in a phrase.
@@ -489,12 +515,15 @@ func sendStep(t *testing.T, p *wechatsim.Phone, send, last, no string) string {
 	case "/pick":
 		for _, m := range optionRe.FindAllStringSubmatch(last, -1) {
 			if m[2] == arg {
-				return say(t, p, m[1])
+				r, err = p.SendText(ctx, m[1])
+				break
 			}
 		}
-		t.Fatalf("%q is not among the matters offered:\n%s", arg, last)
+		if r.Content == "" && err == nil {
+			t.Fatalf("%q is not among the matters offered:\n%s", arg, last)
+		}
 	default:
-		return say(t, p, fill(send, no))
+		r, err = p.SendText(ctx, fill(send, no))
 	}
 	if err != nil {
 		t.Fatalf("send %q: %v", send, err)

@@ -33,12 +33,20 @@ func sandboxPhone(app *App, base, openid string, safe bool) *wechatsim.Phone {
 	})
 }
 
-// say sends a text and fails the test on a transport error.
+// say sends a text and fails the test on a transport error, or when the answer shows an
+// English word the person did not write.
 func say(t *testing.T, p *wechatsim.Phone, text string) string {
 	t.Helper()
 	r, err := p.SendText(context.Background(), text)
 	if err != nil {
 		t.Fatalf("send %q: %v", text, err)
+	}
+	typed := map[string]bool{}
+	for _, w := range asciiWordRe.FindAllString(text, -1) {
+		typed[w] = true
+	}
+	if w := englishWord(r.Content, typed); w != "" {
+		t.Errorf("the answer to %q shows the ASCII word %q:\n%s", text, w, r.Content)
 	}
 	return r.Content
 }
