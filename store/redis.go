@@ -16,6 +16,10 @@ type Redis struct {
 	embedded *miniredis.Miniredis
 	stop     chan struct{} // stops the embedded server's clock
 	stopped  chan struct{}
+
+	persistPath     string   // where the embedded server's kept keys are saved ("" for nowhere)
+	persistPrefixes []string // the prefixes of the keys kept
+	persistErr      func(error)
 }
 
 // OpenRedis connects to the server at url (redis:// or rediss://), or starts the embedded one
@@ -60,7 +64,7 @@ func (r *Redis) startClock() {
 		defer close(r.stopped)
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
-		last := time.Now()
+		last, saved := time.Now(), time.Now()
 		for {
 			select {
 			case <-r.stop:
@@ -68,6 +72,10 @@ func (r *Redis) startClock() {
 			case now := <-t.C:
 				r.embedded.FastForward(now.Sub(last))
 				last = now
+				if now.Sub(saved) >= persistEvery {
+					r.report(r.save())
+					saved = now
+				}
 			}
 		}
 	}()
@@ -82,9 +90,22 @@ func (r *Redis) Close() error {
 	if r.embedded != nil {
 		close(r.stop)
 		<-r.stopped
+		if serr := r.save(); serr != nil && err == nil {
+			err = serr
+		}
 		r.embedded.Close()
 	}
 	return err
+}
+
+// OnPersistError sets what is told when a periodic save of the embedded server's kept keys fails.
+func (r *Redis) OnPersistError(fn func(error)) { r.persistErr = fn }
+
+// report passes a failed periodic save on, if anyone listens.
+func (r *Redis) report(err error) {
+	if err != nil && r.persistErr != nil {
+		r.persistErr(err)
+	}
 }
 
 // Ping checks that Redis answers.

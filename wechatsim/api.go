@@ -77,7 +77,9 @@ func NewAPI(cfg APIConfig) *API {
 		users:     map[string]*user{},
 		templates: map[string]bool{},
 		msgID:     2_000_000_000,
-		inboundID: 24_000_000_000_000_000,
+		// Numbered from the clock (µs), so a simulator started again does not hand out the MsgIds
+		// of messages the service already answered (it would answer them as WeChat's retries).
+		inboundID: 24_000_000_000_000_000 + time.Now().UnixMicro(),
 	}
 	a.st.rec = newRecord()
 	return a

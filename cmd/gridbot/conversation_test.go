@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -563,4 +565,25 @@ func checkFiled(t *testing.T, s *store.Store, no string, want filed) {
 			t.Errorf("description %q has %q", c.Description, w)
 		}
 	}
+}
+
+func TestADraftOutlivesARestartOfTheEmbeddedDefault(t *testing.T) {
+	dir := t.TempDir()
+	env := testEnv(t, map[string]string{"GRIDBOT_DATA_DIR": dir})
+	app, base, stop := runApp(t, env)
+	p := sandboxPhone(app, base, "oCitizen_restart", true)
+	expect(t, say(t, p, "投诉"), "请描述")
+	expect(t, say(t, p, "楼下天天有人摆摊卖菜，路都堵死了"), "现场照片")
+	expect(t, say(t, p, "跳过"), "地点")
+	stop()
+	if raw, err := os.ReadFile(filepath.Join(dir, "conversations.json")); err != nil || !strings.Contains(string(raw), "oCitizen_restart") {
+		t.Fatalf("no conversation kept at the stop: %s %v", raw, err)
+	}
+
+	app, base, stop = runApp(t, env)
+	defer stop()
+	p = sandboxPhone(app, base, "oCitizen_restart", true)
+	r := say(t, p, "安海镇安平社区")
+	expect(t, r, "已记录地点：安海镇安平社区")
+	expect(t, r, "违法占道经营")
 }

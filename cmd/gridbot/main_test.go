@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +37,14 @@ func testEnv(t *testing.T, extra map[string]string) func(string) string {
 // startApp starts the service like `gridbot serve` and stops it at cleanup.
 func startApp(t *testing.T, getenv func(string) string) (*App, string) {
 	t.Helper()
+	app, base, stop := runApp(t, getenv)
+	t.Cleanup(stop)
+	return app, base
+}
+
+// runApp starts the service like `gridbot serve`; stop stops it gracefully, as Ctrl-C does.
+func runApp(t *testing.T, getenv func(string) string) (*App, string, func()) {
+	t.Helper()
 	cfg, err := config.Load("", getenv)
 	if err != nil {
 		t.Fatal(err)
@@ -49,13 +58,16 @@ func startApp(t *testing.T, getenv func(string) string) (*App, string) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("graceful stop: %v", err)
-		}
-	})
-	return app, "http://" + app.Addr()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("graceful stop: %v", err)
+			}
+		})
+	}
+	return app, "http://" + app.Addr(), stop
 }
 
 // getJSON fetches a URL and decodes its JSON answer.

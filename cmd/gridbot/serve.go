@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -104,6 +106,26 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wri
 	return a, nil
 }
 
+// keepConversations keeps the embedded server's conversations, staff focus and confirmations in
+// the data directory, so that a restart of a trial instance loses no draft.
+func (a *App) keepConversations() error {
+	prefix := a.cfg.RedisKeyPrefix
+	a.redis.OnPersistError(func(err error) { a.log.Warn("saving conversations failed", "err", err) })
+	path := filepath.Join(a.cfg.DataDir, "conversations.json")
+	prefixes := []string{prefix + "conv:", prefix + "focus:", prefix + "confirm:", prefix + "attach:"}
+	err := a.redis.Persist(path, prefixes...)
+	if err == nil {
+		return nil
+	}
+	// An unreadable file is set aside, not written over, and the service starts without it.
+	a.log.Warn("the conversations kept at the last stop could not be read; they are set aside", "err", err,
+		"file", path+".unreadable")
+	if err := os.Rename(path, path+".unreadable"); err != nil {
+		return fmt.Errorf("set aside %s: %w", path, err)
+	}
+	return a.redis.Persist(path, prefixes...)
+}
+
 // open brings up each dependency in order: database, schema, sample county, Redis, HTTP.
 func (a *App) open(ctx context.Context) error {
 	var err error
@@ -125,6 +147,9 @@ func (a *App) open(ctx context.Context) error {
 	}
 	if a.redis.Embedded() {
 		a.log.Info("using the embedded Redis-compatible server (GRIDBOT_REDIS_URL is empty)")
+		if err := a.keepConversations(); err != nil {
+			return err
+		}
 	}
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
