@@ -210,6 +210,9 @@ func (p *Places) MatchAddress(text string) (models.Location, bool) {
 	if ok && best.village == "" {
 		best = narrow(best, found)
 	}
+	if !ok {
+		best, ok = p.fuzzyName(strings.Join(strings.Fields(normalize(text)), ""))
+	}
 	switch {
 	case !ok:
 		return loc, false
@@ -426,4 +429,57 @@ func (p *Places) outlinePoints() []orb.Point {
 		}
 	}
 	return pts
+}
+
+// fuzzyName finds the one place whose full name the text has with one character heard or typed
+// wrong ("大浦村" for 大埔村, "型错村" for 型厝村): names of three characters or more, the last
+// (村, 社区, 镇 …) right. False when none or several places match.
+func (p *Places) fuzzyName(t string) (placeName, bool) {
+	text := []rune(t)
+	var hits []placeName
+	for _, n := range p.names {
+		name := []rune(n.text)
+		if len(name) < 3 || !hasPlaceSuffix(n.text) {
+			continue
+		}
+		for i := 0; i+len(name) <= len(text); i++ {
+			if oneRuneOff(text[i:i+len(name)], name) && !slices.ContainsFunc(hits, func(h placeName) bool {
+				return h.village == n.village && h.township == n.township
+			}) {
+				hits = append(hits, n.placeName())
+			}
+		}
+	}
+	if len(hits) != 1 {
+		return placeName{}, false
+	}
+	return hits[0], true
+}
+
+// placeName returns the name itself (a method so that fuzzyName reads as the exact search does).
+func (n placeName) placeName() placeName { return n }
+
+// hasPlaceSuffix reports whether a name ends in 村, 社区, 镇, 乡 or 街道.
+func hasPlaceSuffix(name string) bool {
+	for _, suffix := range strings.Fields(placeSuffixes) {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneRuneOff reports whether a and b, of one length, differ in exactly one character that is
+// not the last.
+func oneRuneOff(a, b []rune) bool {
+	diff := 0
+	for i := range a {
+		if a[i] != b[i] {
+			if i == len(a)-1 {
+				return false
+			}
+			diff++
+		}
+	}
+	return diff == 1
 }

@@ -173,6 +173,13 @@ func TestMatchAddress(t *testing.T) {
 		// Same length, different townships, neither named: ambiguous.
 		{text: "安平和大埔之间", want: models.Location{}},
 		{text: "火车站对面", want: models.Location{}},
+		// One character heard or typed wrong in a full name, the suffix right.
+		{text: "大浦村那条溪", want: models.Location{VillageCode: "cizao-dapu", TownshipCode: "cizao"}, ok: true},
+		{text: "型错村村口", want: models.Location{VillageCode: "anhai-xingcuo", TownshipCode: "anhai"}, ok: true},
+		{text: "东风村", want: models.Location{}}, // no village two characters of which are right
+		{text: "大浦", want: models.Location{}},    // too short to guess
+		// Found exactly, a name is never replaced by a guess.
+		{text: "大埔村", want: models.Location{VillageCode: "cizao-dapu", TownshipCode: "cizao"}, ok: true},
 		{text: "", want: models.Location{}},
 	}
 	for _, tt := range tests {
