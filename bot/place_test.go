@@ -177,7 +177,7 @@ func TestMatchAddress(t *testing.T) {
 		{text: "大浦村那条溪", want: models.Location{VillageCode: "cizao-dapu", TownshipCode: "cizao"}, ok: true},
 		{text: "型错村村口", want: models.Location{VillageCode: "anhai-xingcuo", TownshipCode: "anhai"}, ok: true},
 		{text: "东风村", want: models.Location{}}, // no village two characters of which are right
-		{text: "大浦", want: models.Location{}},    // too short to guess
+		{text: "大浦", want: models.Location{}},  // too short to guess
 		// Found exactly, a name is never replaced by a guess.
 		{text: "大埔村", want: models.Location{VillageCode: "cizao-dapu", TownshipCode: "cizao"}, ok: true},
 		{text: "", want: models.Location{}},

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gridbot/models"
 	"gridbot/store"
@@ -586,4 +587,43 @@ func TestADraftOutlivesARestartOfTheEmbeddedDefault(t *testing.T) {
 	r := say(t, p, "安海镇安平社区")
 	expect(t, r, "已记录地点：安海镇安平社区")
 	expect(t, r, "违法占道经营")
+}
+
+func TestAfterAnIdleExpiryTheNextMessageIsReadAfresh(t *testing.T) {
+	app, base := startApp(t, testEnv(t, map[string]string{"GRIDBOT_CONVERSATION_IDLE": "1s"}))
+	p := sandboxPhone(app, base, "oCitizen_expiry", true)
+	expect(t, say(t, p, "投诉"), "请描述")
+	expect(t, say(t, p, "楼下烧烤店油烟很大，窗户都不敢开"), "现场照片")
+	time.Sleep(1200 * time.Millisecond)
+	r := say(t, p, "确认")
+	expect(t, r, "长时间未继续，已自动结束")
+	expect(t, r, "请重新发送问题描述")
+	if strings.Contains(r, "请描述") || strings.Contains(r, "地点") {
+		t.Fatalf("the expired draft was followed by a new one:\n%s", r)
+	}
+	r = say(t, p, "投诉：楼下烧烤店油烟很大，窗户都不敢开")
+	expect(t, r, "现场照片")
+	if strings.Contains(r, "自动结束") {
+		t.Fatalf("the expiry was told twice:\n%s", r)
+	}
+}
+
+func TestTheReportersPhoneReachesTheAssignedTeamOnly(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	p := sandboxPhone(app, base, "oCitizen_phone", true)
+	for _, text := range []string{"投诉", "安平路口天天有人摆摊卖菜，车都过不去", "跳过", "安海镇安平社区", "1", "2", "13805952001"} {
+		say(t, p, text)
+	}
+	no := trackingNo(t, say(t, p, "确认"))
+	_, in := intentsOf(t, app.store, no)
+	officer, reporter := personID(t, app.store, openidChenJianhua), personID(t, app.store, "oCitizen_phone")
+	for _, i := range in {
+		shows := strings.Contains(string(i.Payload), "13805952001")
+		switch {
+		case i.RecipientID == officer && i.Kind == models.NoticeDispatched && !shows:
+			t.Errorf("the dispatch card to the officer lacks the phone: %s", i.Payload)
+		case i.RecipientID == reporter && shows:
+			t.Errorf("the reporter's own notice carries the phone: %s", i.Payload)
+		}
+	}
 }
