@@ -62,8 +62,9 @@ func (b *Bot) offerDuplicate(t *turn, c models.Case) string {
 
 // answerDuplicate follows the existing case (1) or goes on with the new report (2).
 func (b *Bot) answerDuplicate(t *turn, text string) (string, error) {
-	switch text {
-	case "1", "关注":
+	n, _ := choice(text)
+	switch {
+	case n == 1 || oneOf(text, "关注", "关注该案件", "关注它"):
 		c, err := b.cases.CaseByTrackingNo(t.ctx, t.sess.DuplicateNo)
 		if err != nil {
 			return "", err
@@ -73,9 +74,9 @@ func (b *Bot) answerDuplicate(t *turn, text string) (string, error) {
 		}
 		t.sess = nil
 		return followed(c.TrackingNo), nil
-	case "2", "仍然提交", "提交":
+	case n == 2 || oneOf(text, "仍然提交", "提交", "单独提交", "仍然单独提交") || oneOf(text, wordsSkip()...):
 		t.sess.DuplicateNo = ""
 		return b.question(t), nil
 	}
-	return "请回复 1（关注已有案件）或 2（仍然单独提交）。", nil
+	return msgDuplicateAgain, nil
 }

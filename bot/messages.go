@@ -83,6 +83,7 @@ const (
 	msgPlaceLeftOpen         = "好的，地点暂不填写，由指挥平台联系核实。"
 	msgAskPhotosAgain        = "已清除原来的照片，请重新发送，发完回复“好了”。"
 	msgAskPhotosMore         = "请继续发送照片，发完回复“好了”。"
+	msgDuplicateAgain        = "请回复 1（关注已有案件）或 2（仍然单独提交）。"
 	msgNothingToUrge         = "您目前没有正在办理的问题。如有新问题，请直接描述。"
 	msgUrgeUsage             = "请发送“催办”（催您最近反映的问题），或“催办 受理编号”。"
 	msgNoMatterLabel         = "其他/不确定（由指挥平台分类）"

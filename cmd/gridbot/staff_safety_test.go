@@ -259,3 +259,24 @@ func TestTransferAndJointRequestsAreDecidedFromTheChat(t *testing.T) {
 		t.Fatalf("after the joint acceptance: team %s joint %v", c.TeamCode, c.JointTeams)
 	}
 }
+
+func TestHelpListsEachRolesCommandsWithExamples(t *testing.T) {
+	app, base := startApp(t, testEnv(t, nil))
+	for _, tt := range []struct {
+		who, openid string
+		want        []string
+	}{
+		{"officer", openidChenJianhua, []string{"任务", "签收 26112700136", "办结 26112700136 摊位已清理", "延期 26112700136 3天"}},
+		{"leader", openidLinZhiqiang, []string{"指派 26112700136 陈建华", "批准延期 26112700136", "同意移送 26112700136"}},
+		{"platform", "oSim_ckSPtZ8Kk6IjvWcqc9P3j8O", []string{"查询 26112700136", "同意移送 26112700136 市场监管"}},
+		{"grid worker", "oSim_WtqcALpYQOBQBzsMImBL3Yl", []string{"上报", "核查 26112700136 通过"}},
+		{"citizen", "oCitizen_help", []string{"投诉", "举报", "评价 26112700136 5", "催办"}},
+	} {
+		r := say(t, sandboxPhone(app, base, tt.openid, true), "帮助")
+		for _, w := range tt.want {
+			if !strings.Contains(r, w) {
+				t.Errorf("%s's help lacks %q:\n%s", tt.who, w, r)
+			}
+		}
+	}
+}
