@@ -103,19 +103,7 @@ func TestSuggestComplaints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			cases := readComplaints(t, tt.file)
-			var top1, top3 int
-			for _, c := range cases {
-				got := s.Suggest(c.text, 3)
-				switch rankOf(got, c.code) {
-				case 0:
-					t.Logf("miss %s %q → %s", c.code, c.text, codeList(got))
-				case 1:
-					top1++
-					fallthrough
-				default:
-					top3++
-				}
-			}
+			top1, top3 := accuracy(t, s, cases)
 			ratio := float64(top3) / float64(len(cases))
 			t.Logf("%s: top-1 %d/%d (%.1f %%), top-3 %d/%d (%.1f %%)", tt.file,
 				top1, len(cases), 100*float64(top1)/float64(len(cases)), top3, len(cases), 100*ratio)
