@@ -7,7 +7,9 @@ const (
 	sayComplaint = "投诉"
 	saySkipPhoto = "跳过"
 	sayMatter1   = "1"
-	sayNotSecret = "2"
+	// sayNotSecret answers the confidentiality question with a mobile number: not confidential,
+	// and the number for the assigned team, in one message as a person may send it.
+	sayNotSecret = "13805952001"
 	sayConfirm   = "确认"
 	// saySubmitAnyway answers gridbot's offer to follow an open case of the same matter nearby
 	// (every run files many complaints at one place): 2 仍然单独提交.

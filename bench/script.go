@@ -28,7 +28,7 @@ type step struct {
 }
 
 // conversation returns the steps of one complaint that ends in a case: 投诉 → description →
-// 跳过 (no photo) → a location in 安海镇 → 1 (first matter offered) → 2 (not confidential) → 确认;
+// 跳过 (no photo) → a location in 安海镇 → 1 (first matter offered) → a mobile number (not confidential) → 确认;
 // gridbot may also offer an open case of the same matter nearby, which converse answers.
 func conversation(description string) []step {
 	return []step{
@@ -48,6 +48,8 @@ func (s step) label(i int) string {
 	what := s.echo
 	if s.in.MsgType != "text" {
 		what = s.in.MsgType
+	} else if what == sayNotSecret {
+		what = "phone"
 	} else if utf8.RuneCountInString(what) > 8 {
 		what = "description"
 	}
