@@ -29,6 +29,7 @@ const (
 	focusList   = "list"   // a task list: its first case
 	focusQuery  = "query"  // the case the person asked about
 	focusAction = "action" // the case the person acted on last
+	focusTypo   = "typo"   // no case: the person's last command named a number that is not one
 )
 
 // focus is the case a staff member's short replies act on, when and how it was set.

@@ -353,6 +353,7 @@ const (
 	msgNoTasks           = "本队目前没有待办案件。"
 	msgVerifyNeedsReason = "核查不通过请写明原因，例如：核查 26112700136 不通过 摊位仍在"
 	msgPhotosFollow      = "如有现场照片，请在30分钟内直接发送，将附加到该案件。"
+	msgAfterTypo         = "上一条指令的编号有误，未执行。请发送带正确编号的完整指令，例如：签收 26112700136"
 )
 
 // usageOf explains a staff command's format with an example.
@@ -457,7 +458,7 @@ func noSuchMember(name string) string {
 
 // confirmAction asks before a weighty action on the focused case.
 func confirmAction(phrase, caseLine string) string {
-	return fmt.Sprintf("对案件 %s %s？\n回复 1 确认；回复其他内容则不执行。", caseLine, phrase)
+	return fmt.Sprintf("对案件 %s%s？\n回复 1 确认；回复其他内容则不执行。", caseLine, phrase)
 }
 
 // confirmExpired says a confirmation came too late.

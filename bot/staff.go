@@ -474,8 +474,14 @@ func (b *Bot) shortReply(t *turn, text string) (string, bool, error) {
 		return "", false, nil
 	}
 	f, err := b.currentFocus(t.ctx, t.in.OpenID, t.person.ID)
-	if err != nil || f.No == "" {
+	if err != nil {
 		return "", false, err
+	}
+	if f.From == focusTypo && b.now().Sub(f.At) <= focusFresh {
+		return msgAfterTypo, true, nil
+	}
+	if f.No == "" {
+		return "", false, nil
 	}
 	if !f.fresh(b.now()) {
 		return staleFocus(f.No), true, nil

@@ -82,11 +82,18 @@ func (b *Bot) nearCases(t *turn, digits string, openOnly bool) ([]models.Case, e
 	return out, nil
 }
 
-// typoReply refuses a mistyped number, naming it and offering the cases it may have meant.
+// typoReply refuses a mistyped number, naming it and offering the cases it may have meant. A
+// staff member's focus is cleared, so that a "1" sent next picks none of the cases offered
+// and nothing else either.
 func (b *Bot) typoReply(t *turn, digits string, openOnly bool) (string, error) {
 	near, err := b.nearCases(t, digits, openOnly)
 	if err != nil {
 		return "", err
+	}
+	if t.person.Staff() {
+		if err := b.setFocus(t.ctx, t.in.OpenID, "", focusTypo); err != nil {
+			return "", err
+		}
 	}
 	lines := make([]string, len(near))
 	for i, c := range near {
@@ -97,5 +104,7 @@ func (b *Bot) typoReply(t *turn, digits string, openOnly bool) (string, error) {
 
 // caseLine names a case in one line: number, matter and place.
 func (b *Bot) caseLine(c models.Case) string {
-	return fmt.Sprintf("%s（%s，%s）", c.TrackingNo, b.matterName(c.MatterCode), b.placeName(c.Location))
+	at := c.Location
+	at.Address = ""
+	return fmt.Sprintf("%s（%s，%s）", c.TrackingNo, b.matterName(c.MatterCode), b.placeName(at))
 }

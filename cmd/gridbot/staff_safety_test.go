@@ -107,6 +107,12 @@ func TestStaffCommandsRefuseMistypedNumbers(t *testing.T) {
 			unchanged(t, before, caseVersions(t, app.store), text)
 		}
 	}
+	// A "1" right after a refusal picks none of the cases offered, nor the older focus.
+	say(t, officer, "办结 "+typos(a)["one digit wrong"]+" 已清理")
+	before := caseVersions(t, app.store)
+	expect(t, say(t, officer, "1"), "编号有误，未执行")
+	expect(t, say(t, officer, "处置 已到现场"), "请写明受理编号")
+	unchanged(t, before, caseVersions(t, app.store), "1 after a refusal")
 }
 
 func TestStaffCommandsReadNumbersAsPeopleTypeThem(t *testing.T) {
