@@ -193,9 +193,15 @@ func (b *Bot) answerPhotos(t *turn, text string) string {
 	return msgAddedToDescription + msgAskPhotos
 }
 
+// maxPlaceOnly is the longest text, in characters, read as only a place.
+const maxPlaceOnly = 16
+
 // placeOnly reports whether a text is a place rather than a description: it names a place of
 // the county, and says little else ("就在磁灶大埔村那条溪", "陈埭镇江头村").
 func (b *Bot) placeOnly(text string) (models.Location, bool) {
+	if utf8.RuneCountInString(text) > maxPlaceOnly {
+		return models.Location{}, false // a description: not worth a search of every place name
+	}
 	loc, ok := b.cat.Places.MatchAddress(text)
 	if !ok {
 		return models.Location{}, false
