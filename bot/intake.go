@@ -564,11 +564,10 @@ func codes(sug []Suggestion) []string {
 	return out
 }
 
-// oneOf reports whether a text, cleaned, is one of the words (ignoring case).
+// oneOf reports whether a cleaned text is one of the words, ignoring case.
 func oneOf(text string, words ...string) bool {
-	text = strings.ToLower(clean(text))
 	for _, w := range words {
-		if strings.ToLower(w) == text {
+		if strings.EqualFold(text, w) {
 			return true
 		}
 	}
