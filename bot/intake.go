@@ -474,7 +474,8 @@ func (b *Bot) submit(t *turn) (string, error) {
 	s := t.sess
 	nc := models.NewCase{Kind: s.Kind, Source: s.Source, Description: s.Description, Location: *s.Location,
 		MatterCode: s.MatterCode, Confidential: s.Confidential != nil && *s.Confidential,
-		ReporterID: t.person.ID, Reporter: &t.person, AttachmentIDs: s.AttachmentIDs, Acknowledged: true}
+		ReporterID: t.person.ID, Reporter: &t.person, AttachmentIDs: s.AttachmentIDs, Acknowledged: true,
+		InboxKey: t.in.InboxKey}
 	if !nc.Confidential {
 		nc.ContactPhone = s.Phone
 	}

@@ -312,3 +312,32 @@ func TestLostDoneMarkIsRecoveredFromRedis(t *testing.T) {
 		t.Fatalf("processed %d times, %d late replies: a recovered entry must not run again", calls.Load(), len(snd.all()))
 	}
 }
+
+func TestEveryRunOfAnEntryCarriesItsKey(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		keys []string
+	)
+	s, snd, _ := newService(t, time.Second, processor(func(ctx context.Context, in models.Inbound) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		keys = append(keys, in.InboxKey)
+		if len(keys) == 1 {
+			panic("died after the case's commit")
+		}
+		return "好了", nil
+	}))
+	m := msg(13, "1")
+	if _, err := receive(s, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RetryPending(context.Background(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retried reply", func() bool { return len(snd.all()) == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(keys) != 2 || keys[0] != m.DedupKey() || keys[1] != m.DedupKey() {
+		t.Fatalf("the runs saw inbox keys %q, want %q twice", keys, m.DedupKey())
+	}
+}

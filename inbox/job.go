@@ -91,7 +91,9 @@ func (s *Service) run(entry models.InboxEntry, prep Prepared, j *job) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.ProcessLimit)
 	defer cancel()
 	ctx = prep.Attach(ctx)
-	reply, err := s.process(ctx, entry.Message)
+	in := entry.Message
+	in.InboxKey = entry.DedupKey // a case filed in this turn is filed once, however often it runs
+	reply, err := s.process(ctx, in)
 	state := models.InboxDone
 	if err != nil {
 		s.log.ErrorContext(ctx, "processing an inbound message failed", "inbox_key", entry.DedupKey,

@@ -83,6 +83,9 @@ type Case struct {
 	// ContactPhone is the mobile number a reporter who is not confidential left for staff (never
 	// set on a confidential case); only the staff of the team that has the case see it.
 	ContactPhone string
+	// InboxKey is the dedup key of the inbox entry whose processing filed the case ("" for a case
+	// not filed from a chat); at most one case has a given key.
+	InboxKey string
 }
 
 // Event is one entry of a case's append-only, hash-chained history.
@@ -162,6 +165,9 @@ type NewCase struct {
 	// ContactPhone is a mainland mobile number (any form NormalizeMobile accepts) for staff to
 	// call back; "" for none. A confidential case may not have one.
 	ContactPhone string
+	// InboxKey is the dedup key of the inbox entry being processed ("" when not from a chat): a
+	// second submission with the same key returns the case the first one created.
+	InboxKey string
 }
 
 // ContactFor returns the reporter's contact phone as a person may see it: only the staff of the

@@ -39,6 +39,9 @@ type Inbound struct {
 	EventKey    string    `json:"event_key,omitempty"`
 	CreateTime  int64     `json:"create_time"`
 	ReceivedAt  time.Time `json:"received_at"`
+	// InboxKey is the dedup key of the inbox entry being processed, set by the inbox for the
+	// turn ("" outside the inbox); a case filed in the turn carries it (see NewCase.InboxKey).
+	InboxKey string `json:"-"`
 }
 
 // DedupKey identifies a message across WeChat's retries: its MsgId, or for events (which have

@@ -52,6 +52,7 @@ type caseRow struct {
 	RequestBy        int64
 	JointTeams       string // as RequestTeams
 	ContactPhone     string
+	InboxKey         *string // NULL for a case not filed from a chat
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -76,6 +77,10 @@ func toCaseRow(c models.Case) caseRow {
 	}
 	if p := c.Location.Point; p != nil {
 		r.Lat, r.Lng = &p.Lat, &p.Lng
+	}
+	if c.InboxKey != "" {
+		key := c.InboxKey
+		r.InboxKey = &key
 	}
 	return r
 }
@@ -102,6 +107,9 @@ func (r caseRow) toCase() models.Case {
 	if r.Lat != nil && r.Lng != nil {
 		c.Location.Point = &models.Point{Lat: *r.Lat, Lng: *r.Lng}
 	}
+	if r.InboxKey != nil {
+		c.InboxKey = *r.InboxKey
+	}
 	return c
 }
 
@@ -117,7 +125,18 @@ func (s *Store) CreateCase(ctx context.Context, c models.Case, ev models.Event, 
 // series of steps, in one transaction: the events in order (the first creates it: its states
 // are "" and the state it was created in), the attachments they name and the intents they
 // cause. The case's version is the number of events; the last event must end in its state.
+// A case whose InboxKey another case has already is models.EConflict, and nothing of it is
+// stored: CaseByInboxKey finds the one there.
 func (s *Store) CreateCaseSteps(ctx context.Context, c models.Case, evs []models.Event, intents []models.Intent) (models.Case, error) {
+	created, err := s.createCaseSteps(ctx, c, evs, intents)
+	if err == nil && !s.inTx {
+		s.committedCase(created)
+	}
+	return created, err
+}
+
+// createCaseSteps is CreateCaseSteps without the fault injection after its commit.
+func (s *Store) createCaseSteps(ctx context.Context, c models.Case, evs []models.Event, intents []models.Intent) (models.Case, error) {
 	if c.TrackingNo == "" {
 		return models.Case{}, models.Errorf(models.EInvalid, "case has no tracking number")
 	}
@@ -180,7 +199,7 @@ var insertCaseSQL = "INSERT INTO cases (tracking_no, kind, source, description, 
 	"route_reason, sign_deadline, handle_deadline, merged_into, return_count, rework_count, rating, final_ruling, " +
 	"extension_days, dispatched_at, closed_at, chased_at, overdue_at, escalation_level, escalated_at, version, " +
 	"created_at, updated_at, request_kind, request_teams, request_from_team, request_from_state, request_by, " +
-	"joint_teams, contact_phone) VALUES (?" + strings.Repeat(", ?", 41) + ")"
+	"joint_teams, contact_phone, inbox_key) VALUES (?" + strings.Repeat(", ?", 42) + ")"
 
 // caseArgs are the placeholders' values of insertCaseSQL.
 func caseArgs(r *caseRow) []any {
@@ -189,7 +208,7 @@ func caseArgs(r *caseRow) []any {
 		r.RouteReason, r.SignDeadline, r.HandleDeadline, r.MergedInto, r.ReturnCount, r.ReworkCount, r.Rating,
 		r.FinalRuling, r.ExtensionDays, r.DispatchedAt, r.ClosedAt, r.ChasedAt, r.OverdueAt, r.EscalationLvl,
 		r.EscalatedAt, r.Version, r.CreatedAt, r.UpdatedAt, r.RequestKind, r.RequestTeams, r.RequestFromTeam,
-		r.RequestFromState, r.RequestBy, r.JointTeams, r.ContactPhone}
+		r.RequestFromState, r.RequestBy, r.JointTeams, r.ContactPhone, r.InboxKey}
 }
 
 // insertCase inserts a new case row and sets its id (plain SQL: once per case, on the hot path).
@@ -226,7 +245,7 @@ func (s *Store) UpdateCase(ctx context.Context, c models.Case, ev models.Event, 
 		r.Version = c.Version + 1
 		r.UpdatedAt = models.EventTime(time.Now())
 		res := tx.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, c.Version).
-			Select("*").Omit("id", "created_at", "tracking_no").Updates(&r)
+			Select("*").Omit("id", "created_at", "tracking_no", "inbox_key").Updates(&r)
 		if res.Error != nil {
 			return translate(res.Error, "case "+c.TrackingNo)
 		}
@@ -256,6 +275,16 @@ func (s *Store) CaseByTrackingNo(ctx context.Context, no string) (models.Case, e
 	var r caseRow
 	if err := s.conn(ctx).Where("tracking_no = ?", no).Take(&r).Error; err != nil {
 		return models.Case{}, translate(err, "case "+no)
+	}
+	return r.toCase(), nil
+}
+
+// CaseByInboxKey returns the case filed by the processing of an inbox entry (by its dedup key);
+// models.ENotFound if there is none.
+func (s *Store) CaseByInboxKey(ctx context.Context, key string) (models.Case, error) {
+	var r caseRow
+	if err := s.conn(ctx).Where("inbox_key = ?", key).Take(&r).Error; err != nil {
+		return models.Case{}, translate(err, "case of inbox entry "+key)
 	}
 	return r.toCase(), nil
 }

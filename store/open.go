@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -14,6 +15,8 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"gridbot/models"
 )
 
 // The database drivers gridbot supports.
@@ -40,6 +43,8 @@ type Store struct {
 	// returning is set when INSERT … RETURNING is understood (SQLite, MariaDB 10.5+; not MySQL):
 	// a batch of new inbox entries learns their ids in the same statement.
 	returning bool
+	// afterCommit is called after a new case committed (OnCaseCommitted: fault injection).
+	afterCommit atomic.Pointer[func(models.Case)]
 }
 
 // Open connects to the database; it does not migrate.

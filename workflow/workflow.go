@@ -16,10 +16,11 @@ import (
 type Store interface {
 	// NextTrackingNumber allocates the next tracking number of a day.
 	NextTrackingNumber(ctx context.Context, day time.Time) (string, error)
-	// CreateCase stores a case, its first event and its intents in one transaction.
+	// CreateCase stores a case, its first event and its intents in one transaction;
+	// models.EConflict (nothing stored) when a case has its InboxKey already.
 	CreateCase(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent) (models.Case, error)
 	// CreateCaseSteps stores a new case as it stands after several steps, with their events (the
-	// first creates it) and intents, in one transaction.
+	// first creates it) and intents, in one transaction; models.EConflict as CreateCase.
 	CreateCaseSteps(ctx context.Context, c models.Case, evs []models.Event, intents []models.Intent) (models.Case, error)
 	// UpdateCase stores a changed case if its version is current (else models.EConflict), with
 	// its event and intents, in one transaction.
@@ -27,6 +28,8 @@ type Store interface {
 	// CaseByID and CaseByTrackingNo return a case; models.ENotFound if there is none.
 	CaseByID(ctx context.Context, id int64) (models.Case, error)
 	CaseByTrackingNo(ctx context.Context, no string) (models.Case, error)
+	// CaseByInboxKey returns the case an inbox entry's processing filed; models.ENotFound if none.
+	CaseByInboxKey(ctx context.Context, key string) (models.Case, error)
 	// PersonByID returns a person; models.ENotFound if there is none.
 	PersonByID(ctx context.Context, id int64) (models.Person, error)
 	// PeopleByRole returns everyone with a role.
@@ -104,7 +107,9 @@ func New(st Store, loc *time.Location, now func() time.Time, cal Calendar, count
 }
 
 // Submit registers a reporter's case: it checks the draft, allocates a tracking number, stores
-// the case with its first event and attachments, and tells the reporter it was received.
+// the case with its first event and attachments, and tells the reporter it was received. A
+// draft whose InboxKey filed a case already (its inbox entry processed again after a crash)
+// returns that case as it stands, and writes nothing.
 func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, error) {
 	if err := checkNewCase(nc); err != nil {
 		return models.Case{}, err
@@ -126,7 +131,7 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 		TrackingNo: no, Kind: nc.Kind, Source: nc.Source, Description: strings.TrimSpace(nc.Description),
 		Location: nc.Location, MatterCode: nc.MatterCode, Urgency: models.UrgencyNormal,
 		Confidential: nc.Confidential, ReporterID: reporter.ID, State: models.StateReceived, CreatedAt: now,
-		ContactPhone: phone,
+		ContactPhone: phone, InboxKey: nc.InboxKey,
 	}
 	ev := models.Event{ActorID: reporter.ID, ActorRole: reporter.Role, Action: models.ActionCreate,
 		Note: nc.Kind.Chinese(), AttachmentIDs: nc.AttachmentIDs, At: now}
@@ -134,24 +139,49 @@ func (w *Workflow) Submit(ctx context.Context, nc models.NewCase) (models.Case, 
 	if !nc.Acknowledged {
 		intents = receivedIntents(reporter, c)
 	}
-	if routed, err := w.createRouted(ctx, c, ev, intents, reporter); err == nil {
+	return w.create(ctx, c, ev, intents, reporter)
+}
+
+// create stores a new case already routed, or failing that created and then routed; the case
+// its inbox entry filed before, if it did, is returned instead.
+func (w *Workflow) create(ctx context.Context, c models.Case, ev models.Event, intents []models.Intent,
+	reporter models.Person) (models.Case, error) {
+	routed, err := w.createRouted(ctx, c, ev, intents, reporter)
+	if err == nil {
 		return routed, nil
+	}
+	if filed, ok := w.alreadyFiled(ctx, c, err); ok {
+		return filed, nil
 	}
 	var created models.Case
 	err = w.write(ctx, intents, func() (err error) {
 		created, err = w.store.CreateCase(ctx, c, ev, intents)
 		return err
 	})
+	if filed, ok := w.alreadyFiled(ctx, c, err); ok {
+		return filed, nil
+	}
 	if err != nil {
 		return models.Case{}, err
 	}
-	routed, err := w.route(ctx, created)
+	routed, err = w.route(ctx, created)
 	if err != nil {
 		// The case is stored and the reporter gets its number; the supervision loop routes
 		// cases left in "received".
 		return created, nil
 	}
 	return routed, nil
+}
+
+// alreadyFiled maps the conflict of a new case whose inbox entry filed one before (the same
+// confirmation processed again) to the case filed then, as it stands; false for any other
+// outcome, and for a case of another reporter (a key is one person's message).
+func (w *Workflow) alreadyFiled(ctx context.Context, c models.Case, err error) (models.Case, bool) {
+	if c.InboxKey == "" || models.ErrorCodeOf(err) != models.EConflict {
+		return models.Case{}, false
+	}
+	filed, lerr := w.store.CaseByInboxKey(ctx, c.InboxKey)
+	return filed, lerr == nil && filed.ReporterID == c.ReporterID
 }
 
 // reporterOf returns the reporter of a new case: as the caller passed them, or from the store.
