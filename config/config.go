@@ -37,6 +37,12 @@ const (
 	MigrateCheck = "check"
 )
 
+// Modes accepted by GRIDBOT_DB_SKIP_LOCKED.
+const (
+	SkipLockedAuto = "auto"
+	SkipLockedOff  = "off"
+)
+
 // Config holds every setting of the service; each field is one setting described by its tags.
 //
 // Tags: env is the variable name without the GRIDBOT_ prefix, yaml the file key, default the value
@@ -57,6 +63,7 @@ type Config struct {
 	DBDSN          string `env:"DB_DSN" yaml:"db_dsn" defaultdoc:"<data_dir>/gridbot.db" secret:"true" desc:"Database DSN: the SQLite file path (default gridbot.db in the data directory), or the MySQL DSN (required with mysql)."`
 	DBMaxOpenConns int    `env:"DB_MAX_OPEN_CONNS" yaml:"db_max_open_conns" default:"20" desc:"Most open database connections (at least 1)."`
 	DBMigrate      string `env:"DB_MIGRATE" yaml:"db_migrate" default:"auto" desc:"Schema migrations at start: apply, check (refuse to start if pending), or auto (apply on SQLite, check on MySQL)."`
+	DBSkipLocked   string `env:"DB_SKIP_LOCKED" yaml:"db_skip_locked" default:"auto" desc:"Notification claims read with SELECT … FOR UPDATE SKIP LOCKED: auto (where the server honours it: MySQL 8, MariaDB 10.6+, not TiDB) or off (a MySQL-compatible engine that accepts it without locking; the claims stay exact, only slower under contention)."`
 
 	// Redis.
 	RedisURL       string `env:"REDIS_URL" yaml:"redis_url" secret:"true" desc:"Redis URL (redis:// or rediss://); empty runs an embedded Redis-compatible server in-process."`
@@ -282,6 +289,7 @@ func (c Config) problems() problems {
 		{"DB_DSN", c.checkDSN()},
 		{"DB_MAX_OPEN_CONNS", checkAtLeastOne(int64(c.DBMaxOpenConns))},
 		{"DB_MIGRATE", checkOneOf(c.DBMigrate, MigrateAuto, MigrateApply, MigrateCheck)},
+		{"DB_SKIP_LOCKED", checkOneOf(c.DBSkipLocked, SkipLockedAuto, SkipLockedOff)},
 		{"REDIS_URL", checkRedisURL(c.RedisURL)},
 		{"DATA_DIR", checkNotEmpty(c.DataDir)},
 		{"TIMEZONE", checkTimezone(c.Timezone)},

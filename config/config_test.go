@@ -54,6 +54,7 @@ func defaultConfig() Config {
 		DBDSN:                 filepath.Join("data", "gridbot.db"),
 		DBMaxOpenConns:        20,
 		DBMigrate:             "auto",
+		DBSkipLocked:          "auto",
 		RedisKeyPrefix:        "gridbot:",
 		DataDir:               "./data",
 		Timezone:              "Asia/Shanghai",
@@ -334,6 +335,11 @@ func TestValidate(t *testing.T) {
 			name:   "db migrate",
 			change: func(c *Config) { c.DBMigrate = "yes" },
 			want:   `GRIDBOT_DB_MIGRATE: must be "auto", "apply" or "check", got "yes"`,
+		},
+		{
+			name:   "db skip locked",
+			change: func(c *Config) { c.DBSkipLocked = "on" },
+			want:   `GRIDBOT_DB_SKIP_LOCKED: must be "auto" or "off", got "on"`,
 		},
 		{
 			name:   "redis url scheme",

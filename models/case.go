@@ -148,6 +148,9 @@ type Intent struct {
 	LastError string
 	CreatedAt time.Time
 	SentAt    time.Time
+	// Claim is the token of the claim that holds the intent while it is being sent (set when
+	// claimed, unique to that claim): its outcome is recorded under it.
+	Claim string
 }
 
 // NewCase is what a reporter has told us when they submit: the draft that becomes a case.

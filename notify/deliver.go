@@ -75,7 +75,7 @@ func (d *Dispatcher) report(in models.Intent, outcome string, err, recordErr err
 // record stores the outcome of an attempt: sent, retried later with backoff, or failed (and the
 // person marked unreachable after 43004/43101).
 func (d *Dispatcher) record(ctx context.Context, in models.Intent, err error) (string, error) {
-	owner := d.cfg.Owner
+	owner := in.Claim // the claim that handed this intent out: its outcome is recorded under it
 	switch {
 	case err == nil:
 		return outcomeSent, d.store.MarkSent(ctx, in.ID, owner)

@@ -31,11 +31,11 @@ type Deps struct {
 // outbox is what a dispatcher uses of the store (a *store.Store); tests wrap it to count calls.
 type outbox interface {
 	ClaimDueIntents(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]models.Intent, error)
-	MarkSent(ctx context.Context, id int64, owner string) error
-	MarkRetry(ctx context.Context, id int64, owner string, next time.Time, errText string) error
-	MarkFailed(ctx context.Context, id int64, owner string, errText string) error
-	ReleaseIntents(ctx context.Context, owner string, ids []int64) error
-	DeferIntents(ctx context.Context, owner string, ds []store.Deferral) error
+	MarkSent(ctx context.Context, id int64, claim string) error
+	MarkRetry(ctx context.Context, id int64, claim string, next time.Time, errText string) error
+	MarkFailed(ctx context.Context, id int64, claim string, errText string) error
+	ReleaseIntents(ctx context.Context, claim string, ids []int64) error
+	DeferIntents(ctx context.Context, claim string, ds []store.Deferral) error
 	SetUnreachable(ctx context.Context, personID int64, unreachable bool) error
 	PersonByID(ctx context.Context, id int64) (models.Person, error)
 	PeopleByIDs(ctx context.Context, ids []int64) (map[int64]models.Person, error)
@@ -227,7 +227,7 @@ func (d *Dispatcher) recipients(batch []models.Intent) map[int64]models.Person {
 }
 
 // release hands claimed intents back, due at once and without an attempt counted (at shutdown,
-// or when the lease is running out).
+// or when the lease is running out); they come from one claim (one batch).
 func (d *Dispatcher) release(rest []models.Intent) {
 	ids := make([]int64, len(rest))
 	for i, in := range rest {
@@ -235,7 +235,7 @@ func (d *Dispatcher) release(rest []models.Intent) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := d.store.ReleaseIntents(ctx, d.cfg.Owner, ids); err != nil {
+	if err := d.store.ReleaseIntents(ctx, rest[0].Claim, ids); err != nil {
 		d.log.Warn("release notifications", "count", len(ids), "err", err)
 	}
 }

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,6 +219,47 @@ func TestTwoDispatchersOnMySQLNeverDeliverTwice(t *testing.T) {
 	sent, err := e.s.Intents(ctx, store.IntentFilter{State: models.IntentSent})
 	if err != nil || len(sent) != n {
 		t.Fatalf("%d sent intents (%v), want %d", len(sent), err, n)
+	}
+}
+
+// TestThreeDispatchersWithoutSkipLockedNeverDeliverTwice runs three instances' dispatchers,
+// each on its own connections, on MariaDB with SKIP LOCKED off (as on TiDB, which accepts it and
+// locks nothing): the claims' guarded UPDATE alone keeps each notice to one send.
+func TestThreeDispatchersWithoutSkipLockedNeverDeliverTwice(t *testing.T) {
+	const n, instances = 3000, 3
+	stores := storetest.MySQLInstances(t, instances, store.Options{MaxOpenConns: 8, NoSkipLocked: true})
+	e := newEnv(t, stores[0])
+	p := e.person(t, "oUser0007", "", models.RoleCitizen, time.Now().Add(-time.Hour))
+	e.intents(t, p, models.ChannelWeChat, models.NoticeStatus, n)
+	// a worker that crashed mid-claim: its intents come back when their lease ends
+	if _, err := e.s.ClaimDueIntents(ctx, time.Now(), "crashed", 300*time.Millisecond, 30); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range stores {
+		if s.SkipsLocked() {
+			t.Fatalf("instance %d claims with SKIP LOCKED", i)
+		}
+		cfg := testConfig(fmt.Sprintf("instance-%d", i))
+		cfg.Batch = 20
+		e.startOn(t, s, cfg)
+	}
+	all := e.settle(t, 90*time.Second)
+	texts := map[string]int{}
+	for _, m := range e.api.Sent() {
+		texts[string(m.Body)]++
+	}
+	dups := 0
+	for _, c := range texts {
+		dups += c - 1
+	}
+	if len(all) != n || len(texts) != n || e.api.SentCount() != n || dups != 0 {
+		t.Fatalf("%d intents, %d distinct messages, %d sent, %d duplicates; want %d, %d, %d, 0",
+			len(all), len(texts), e.api.SentCount(), dups, n, n, n)
+	}
+	for _, in := range all {
+		if in.State != models.IntentSent {
+			t.Fatalf("intent %+v not sent", in)
+		}
 	}
 }
 

@@ -79,8 +79,14 @@ func testConfig(owner string) notify.Config {
 // start builds and starts a dispatcher, closed at cleanup; it returns its metrics registry too.
 func (e *env) start(t *testing.T, cfg notify.Config) (*notify.Dispatcher, *prometheus.Registry) {
 	t.Helper()
+	return e.startOn(t, e.s, cfg)
+}
+
+// startOn is start with a dispatcher on store s (another instance's connections to e's database).
+func (e *env) startOn(t *testing.T, s *store.Store, cfg notify.Config) (*notify.Dispatcher, *prometheus.Registry) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
-	d, err := notify.New(cfg, notify.Deps{Store: e.s, Official: e.official, WeCom: e.wecom,
+	d, err := notify.New(cfg, notify.Deps{Store: s, Official: e.official, WeCom: e.wecom,
 		Limiter: e.limiter, Registry: reg})
 	if err != nil {
 		t.Fatal(err)

@@ -89,10 +89,12 @@ func (d *Dispatcher) paceClaimed(batch []models.Intent, later *deferrals) []mode
 type deferrals struct {
 	ds    []store.Deferral
 	kinds []string // each deferral's notice kind, counted once it is handed back
+	claim string   // the claim that holds them: a batch's intents come from one claim
 }
 
 // add postpones one intent until next.
 func (l *deferrals) add(in models.Intent, next time.Time) {
+	l.claim = in.Claim
 	l.ds = append(l.ds, store.Deferral{ID: in.ID, Next: next})
 	l.kinds = append(l.kinds, in.Kind)
 }
@@ -104,7 +106,7 @@ func (d *Dispatcher) flushDeferrals(later *deferrals) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.run), d.cfg.SendTimeout)
 	defer cancel()
-	if err := d.store.DeferIntents(ctx, d.cfg.Owner, later.ds); err != nil {
+	if err := d.store.DeferIntents(ctx, later.claim, later.ds); err != nil {
 		d.log.Warn("defer notifications", "count", len(later.ds), "intent_id", later.ds[0].ID, "err", err)
 	}
 	for _, kind := range later.kinds {

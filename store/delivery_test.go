@@ -104,10 +104,10 @@ func TestExpiredLeaseHandsIntentToAnotherOwner(t *testing.T) {
 		if err != nil || len(second) != 1 || second[0].ID != first[0].ID || second[0].Attempts != 2 {
 			t.Fatalf("claim after the lease = %+v, %v; want the same intent, attempt 2", second, err)
 		}
-		if err := s.MarkSent(ctx, first[0].ID, "crashed"); models.ErrorCodeOf(err) != models.EConflict {
-			t.Fatalf("MarkSent by the old owner = %v, want conflict", err)
+		if err := s.MarkSent(ctx, first[0].ID, first[0].Claim); models.ErrorCodeOf(err) != models.EConflict {
+			t.Fatalf("MarkSent by the old claim = %v, want conflict", err)
 		}
-		if err := s.MarkSent(ctx, first[0].ID, "other"); err != nil {
+		if err := s.MarkSent(ctx, first[0].ID, second[0].Claim); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -136,11 +136,13 @@ func TestDeliveryOutcomes(t *testing.T) {
 					t.Fatalf("claim = %v, %v", got, err)
 				}
 				id := got[0].ID
-				if err := tt.mark(s, id, "intruder"); models.ErrorCodeOf(err) != models.EConflict {
-					t.Fatalf("outcome by another owner = %v, want conflict", err)
+				for _, other := range []string{"intruder", "w"} { // the owner's name is not its claim
+					if err := tt.mark(s, id, other); models.ErrorCodeOf(err) != models.EConflict {
+						t.Fatalf("outcome by %q = %v, want conflict", other, err)
+					}
 				}
 				for range 2 { // idempotent
-					if err := tt.mark(s, id, "w"); err != nil {
+					if err := tt.mark(s, id, got[0].Claim); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -168,7 +170,7 @@ func TestReleaseIntentsMakesThemDueWithoutCountingAnAttempt(t *testing.T) {
 		if err != nil || len(got) != 2 {
 			t.Fatalf("claim = %v, %v", got, err)
 		}
-		if err := s.ReleaseIntents(ctx, "w", []int64{got[0].ID, got[1].ID}); err != nil {
+		if err := s.ReleaseIntents(ctx, got[0].Claim, []int64{got[0].ID, got[1].ID}); err != nil {
 			t.Fatal(err)
 		}
 		again, err := s.ClaimDueIntents(ctx, time.Now().Add(time.Second), "v", time.Hour, 2)
@@ -189,7 +191,7 @@ func TestDeferIntentPostponesWithoutCountingAnAttempt(t *testing.T) {
 		if err := s.DeferIntents(ctx, "other", []store.Deferral{{ID: got[0].ID, Next: next}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeferIntents(ctx, "w", []store.Deferral{{ID: got[0].ID, Next: next}}); err != nil {
+		if err := s.DeferIntents(ctx, got[0].Claim, []store.Deferral{{ID: got[0].ID, Next: next}}); err != nil {
 			t.Fatal(err)
 		}
 		all, err := s.Intents(ctx, store.IntentFilter{})
@@ -206,14 +208,14 @@ func TestDeferIntentsPostponesEachToItsTimeWithoutCountingAttempts(t *testing.T)
 	hour := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
 	tests := []struct {
 		name  string
-		owner string
+		other bool        // the deferral names another claim than the one that holds them
 		next  []time.Time // one per claimed intent
 		want  []time.Time // due times after the deferral; zero: still being sent
 	}{
-		{"each its own time", "w", []time.Time{hour, hour.Add(time.Minute), hour.Add(2 * time.Minute)},
+		{"each its own time", false, []time.Time{hour, hour.Add(time.Minute), hour.Add(2 * time.Minute)},
 			[]time.Time{hour, hour.Add(time.Minute), hour.Add(2 * time.Minute)}},
-		{"one shared time", "w", []time.Time{hour, hour, hour}, []time.Time{hour, hour, hour}},
-		{"another owner's claims are left alone", "other", []time.Time{hour, hour, hour}, make([]time.Time, 3)},
+		{"one shared time", false, []time.Time{hour, hour, hour}, []time.Time{hour, hour, hour}},
+		{"another claim's intents are left alone", true, []time.Time{hour, hour, hour}, make([]time.Time, 3)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,7 +229,11 @@ func TestDeferIntentsPostponesEachToItsTimeWithoutCountingAttempts(t *testing.T)
 				for i, in := range got {
 					ds[i] = store.Deferral{ID: in.ID, Next: tt.next[i]}
 				}
-				if err := s.DeferIntents(ctx, tt.owner, ds); err != nil {
+				claim := got[0].Claim
+				if tt.other {
+					claim = "w"
+				}
+				if err := s.DeferIntents(ctx, claim, ds); err != nil {
 					t.Fatal(err)
 				}
 				checkDeferrals(t, s, got, tt.want)
@@ -255,6 +261,100 @@ func checkDeferrals(t *testing.T, s *store.Store, claimed []models.Intent, want 
 			t.Errorf("intent %+v, want still sending with its attempt", in)
 		case !want[i].IsZero() && (in.State != models.IntentPending || in.Attempts != 0 || !in.NextAttemptAt.Equal(want[i])):
 			t.Errorf("intent %+v, want pending at %s with no attempt", in, want[i])
+		}
+	}
+}
+
+// claimLog records which claim got each intent, and fails the test when one got it twice.
+type claimLog struct {
+	mu   sync.Mutex
+	by   map[int64]string
+	dups int
+}
+
+// add records a claim's intents and reports how many the log holds.
+func (l *claimLog) add(t *testing.T, got []models.Intent) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, in := range got {
+		if prev, dup := l.by[in.ID]; dup {
+			l.dups++
+			t.Errorf("intent %d claimed by %s and by %s", in.ID, prev, in.Claim)
+		}
+		l.by[in.ID] = in.Claim
+	}
+	return len(l.by)
+}
+
+// TestClaimsWithoutSkipLockedNeverOverlapMySQL runs three instances of four claimers each
+// against one MariaDB with SKIP LOCKED off, as on TiDB, where the rows a claim reads are not
+// locked: the guarded UPDATE alone must keep every intent to one claim. Some intents were
+// claimed by an instance that crashed: they come back when its lease ends, once.
+func TestClaimsWithoutSkipLockedNeverOverlapMySQL(t *testing.T) {
+	const total, crashed, instances, workers, batch = 3000, 40, 3, 4, 20
+	stores := storetest.MySQLInstances(t, instances, store.Options{MaxOpenConns: 8, NoSkipLocked: true})
+	if stores[0].SkipsLocked() {
+		t.Fatal("NoSkipLocked: the store still claims with SKIP LOCKED")
+	}
+	addTestIntents(t, stores[0], total)
+	lost, err := stores[0].ClaimDueIntents(ctx, time.Now(), "crashed", 300*time.Millisecond, crashed)
+	if err != nil || len(lost) != crashed {
+		t.Fatalf("claim of the crashed instance = %d, %v", len(lost), err)
+	}
+	log := &claimLog{by: map[int64]string{}}
+	deadline := time.Now().Add(60 * time.Second)
+	var wg sync.WaitGroup
+	for i := range instances * workers {
+		s, owner := stores[i%instances], fmt.Sprintf("instance-%d", i%instances)
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				got, err := s.ClaimDueIntents(ctx, time.Now(), owner, time.Minute, batch)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				claimed := log.add(t, got)
+				for _, in := range got {
+					if err := s.MarkSent(ctx, in.ID, in.Claim); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+				if claimed == total {
+					return
+				}
+				if len(got) == 0 {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(log.by) != total || log.dups != 0 {
+		t.Fatalf("%d of %d intents claimed, %d twice", len(log.by), total, log.dups)
+	}
+	checkAllSentOnce(t, stores[0], lost)
+}
+
+// checkAllSentOnce checks that every intent was sent with one attempt counted, two for those
+// the crashed claim held.
+func checkAllSentOnce(t *testing.T, s *store.Store, lost []models.Intent) {
+	t.Helper()
+	all, err := s.Intents(ctx, store.IntentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice := map[int64]bool{}
+	for _, in := range lost {
+		twice[in.ID] = true
+	}
+	for _, in := range all {
+		want := 1
+		if twice[in.ID] {
+			want = 2
+		}
+		if in.State != models.IntentSent || in.Attempts != want {
+			t.Errorf("intent %d: %s after %d attempts, want sent after %d", in.ID, in.State, in.Attempts, want)
 		}
 	}
 }

@@ -30,6 +30,9 @@ type Options struct {
 	Driver       string // DriverSQLite or DriverMySQL
 	DSN          string // a file path for SQLite, a go-sql-driver DSN for MySQL
 	MaxOpenConns int    // MySQL only; SQLite always uses one connection
+	// NoSkipLocked makes claims never read with SKIP LOCKED, whatever the server says it is
+	// (GRIDBOT_DB_SKIP_LOCKED=off): for an engine that accepts it without taking the lock.
+	NoSkipLocked bool
 }
 
 // Store is gridbot's database: every read and write of domain data goes through it.
@@ -45,6 +48,9 @@ type Store struct {
 	returning bool
 	// afterCommit is called after a new case committed (OnCaseCommitted: fault injection).
 	afterCommit atomic.Pointer[func(models.Case)]
+	// skipLocked is set when claims read FOR UPDATE SKIP LOCKED (engine.go): MySQL 8, MariaDB
+	// 10.6+, not TiDB, unless Options.NoSkipLocked.
+	skipLocked bool
 }
 
 // Open connects to the database; it does not migrate.
@@ -92,18 +98,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.returning = o.Driver == DriverSQLite || s.mariaDBWithReturning(ctx)
+	v := s.serverVersion(ctx)
+	s.returning = o.Driver == DriverSQLite || returningVersion(v)
+	s.skipLocked = o.Driver == DriverMySQL && !o.NoSkipLocked && skipLockedVersion(v)
 	return s, nil
-}
-
-// mariaDBWithReturning reports whether the server is MariaDB 10.5 or later, which has INSERT …
-// RETURNING; anything else, or a version it cannot read, is taken not to.
-func (s *Store) mariaDBWithReturning(ctx context.Context) bool {
-	var v string
-	if err := s.db.WithContext(ctx).Raw("SELECT VERSION()").Scan(&v).Error; err != nil {
-		return false
-	}
-	return returningVersion(v)
 }
 
 // returningVersion reads a server version string: MariaDB from 10.5 on has INSERT … RETURNING.
@@ -226,7 +224,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 
 // bound is the Store of a transaction of s's pool: the same settings, bound to tx.
 func (s *Store) bound(tx *gorm.DB) *Store {
-	return &Store{db: tx, driver: s.driver, numbers: s.numbers, inTx: true, returning: s.returning}
+	return &Store{db: tx, driver: s.driver, numbers: s.numbers, inTx: true, returning: s.returning,
+		skipLocked: s.skipLocked}
 }
 
 // conn returns the gorm handle for one call with the caller's context.

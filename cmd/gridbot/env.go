@@ -55,7 +55,8 @@ func (e *environment) loadAt(level func(config.Config) slog.Level) (config.Confi
 
 // openStore opens the configured database.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	s, err := store.Open(ctx, store.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, MaxOpenConns: cfg.DBMaxOpenConns})
+	s, err := store.Open(ctx, store.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, MaxOpenConns: cfg.DBMaxOpenConns,
+		NoSkipLocked: cfg.DBSkipLocked == config.SkipLockedOff})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -79,7 +80,7 @@ func prepareSchema(ctx context.Context, cfg config.Config, s *store.Store, log *
 	if err := st.CheckSchema(); err != nil {
 		return err
 	}
-	log.Info("database schema ready", "driver", s.Driver(), "version", st.Current)
+	log.Info("database schema ready", "driver", s.Driver(), "version", st.Current, "skip_locked", s.SkipsLocked())
 	return nil
 }
 

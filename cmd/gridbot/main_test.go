@@ -234,3 +234,32 @@ func sameVersions(out string) bool {
 	m := regexp.MustCompile(`schema version (\d+) -> (\d+)`).FindStringSubmatch(out)
 	return m != nil && m[1] == m[2]
 }
+
+func TestSkipLockedSettingReachesTheStore(t *testing.T) {
+	dsn := storetest.NewMySQLDatabase(t)
+	tests := []struct {
+		setting string
+		want    bool // on the MariaDB 10.6+ / MySQL 8 of the tests
+	}{
+		{"", true},
+		{"auto", true},
+		{"off", false},
+	}
+	for _, tt := range tests {
+		t.Run("setting "+tt.setting, func(t *testing.T) {
+			cfg, err := config.Load("", testEnv(t, map[string]string{"GRIDBOT_DB_DRIVER": "mysql", "GRIDBOT_DB_DSN": dsn,
+				"GRIDBOT_DB_SKIP_LOCKED": tt.setting}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := openStore(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got := s.SkipsLocked(); got != tt.want {
+				t.Fatalf("GRIDBOT_DB_SKIP_LOCKED=%q: claims with SKIP LOCKED %v, want %v", tt.setting, got, tt.want)
+			}
+		})
+	}
+}

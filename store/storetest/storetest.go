@@ -45,6 +45,18 @@ func MySQL(t testing.TB) *store.Store {
 	return open(t, store.Options{Driver: store.DriverMySQL, DSN: NewMySQLDatabase(t), MaxOpenConns: 16})
 }
 
+// MySQLInstances returns n migrated stores on one new MySQL database, each with connections of
+// its own as n instances of gridbot have; o sets their options beyond the driver and the DSN.
+func MySQLInstances(t testing.TB, n int, o store.Options) []*store.Store {
+	t.Helper()
+	o.Driver, o.DSN = store.DriverMySQL, NewMySQLDatabase(t)
+	out := make([]*store.Store, n)
+	for i := range out {
+		out[i] = open(t, o)
+	}
+	return out
+}
+
 // NewMySQLDatabase creates an empty database with a random name and returns its DSN.
 func NewMySQLDatabase(t testing.TB) string {
 	t.Helper()
