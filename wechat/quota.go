@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -99,6 +100,7 @@ type Quota struct {
 	log      *slog.Logger
 	now      func() time.Time
 	used     *prometheus.GaugeVec
+	seen     seenCounts
 	daily    *redis.Script
 	customer *redis.Script
 	spend    *redis.Script
@@ -186,7 +188,7 @@ func (q *Quota) take(ctx context.Context, api QuotaAPI, enforce bool) (bool, err
 		return false, fmt.Errorf("wechat quota %s: %w", api, err)
 	}
 	if n < 0 {
-		q.used.WithLabelValues(string(api)).Set(float64(-n))
+		q.publish(api, -n)
 		return false, nil
 	}
 	q.counted(api, n)
@@ -208,7 +210,7 @@ func (q *Quota) TakeCustomer(ctx context.Context, openID string, since time.Time
 	if v == Allowed {
 		q.counted(QuotaCustomer, res[1])
 	} else if v == DailySpent {
-		q.used.WithLabelValues(string(QuotaCustomer)).Set(float64(res[1]))
+		q.publish(QuotaCustomer, res[1])
 	}
 	return v, nil
 }
@@ -238,7 +240,7 @@ func (q *Quota) NextDay() time.Time {
 
 // counted publishes a count and warns once, by the call that reaches them, at 80 % and 100 %.
 func (q *Quota) counted(api QuotaAPI, n int64) {
-	q.used.WithLabelValues(string(api)).Set(float64(n))
+	q.publish(api, n)
 	limit := q.limits[api]
 	switch n {
 	case (limit*4 + 4) / 5:
@@ -246,6 +248,35 @@ func (q *Quota) counted(api QuotaAPI, n int64) {
 	case limit:
 		q.log.Warn("WeChat daily quota used up; more calls wait for tomorrow", "api", string(api), "used", n, "limit", limit)
 	}
+}
+
+// publish sets the used gauge to the highest count seen today: counts answered out of order
+// never move it back.
+func (q *Quota) publish(api QuotaAPI, n int64) {
+	if top, ok := q.seen.raise(api, q.now().In(q.loc).Format("20060102"), n); ok {
+		q.used.WithLabelValues(string(api)).Set(float64(top))
+	}
+}
+
+// seenCounts is the highest count of each API seen today by this instance.
+type seenCounts struct {
+	mu  sync.Mutex
+	day string
+	top map[QuotaAPI]int64
+}
+
+// raise records n for api on day and reports whether it is the new highest of the day.
+func (s *seenCounts) raise(api QuotaAPI, day string, n int64) (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.day != day || s.top == nil {
+		s.day, s.top = day, map[QuotaAPI]int64{}
+	}
+	if n <= s.top[api] && s.top[api] != 0 {
+		return s.top[api], false
+	}
+	s.top[api] = n
+	return n, true
 }
 
 // The lives of the keys: a day's count outlives its day; a window lasts 48 hours from its start.
