@@ -27,6 +27,7 @@ const ServiceWindow = 48 * time.Hour
 //	BackoffMax   GRIDBOT_NOTIFY_BACKOFF_MAX   (30m)
 //	MaxAttempts  GRIDBOT_NOTIFY_MAX_ATTEMPTS  (10; then the intent is failed)
 //	Templates    GRIDBOT_WECHAT_TEMPLATES     ("case_status=TEMPLATE_ID,case_received=...")
+//	TemplateFields GRIDBOT_WECHAT_TEMPLATE_FIELDS (see ParseTemplateFields)
 //	CaseURLBase  GRIDBOT_NOTIFY_CASE_URL      (a tap on a message opens CaseURLBase + tracking number)
 //	Owner        (this instance's name in claims; default host-pid-random)
 type Config struct {
@@ -39,8 +40,11 @@ type Config struct {
 	BackoffMax   time.Duration
 	MaxAttempts  int
 	Templates    map[string]string // notice kind → template id
-	CaseURLBase  string
-	Owner        string
+	// TemplateFields are the typed fields of each kind's category template; a kind without
+	// them gets the classic first, keyword1…, remark.
+	TemplateFields TemplateFields
+	CaseURLBase    string
+	Owner          string
 }
 
 // WithDefaults returns the config with every zero field set to its default.
