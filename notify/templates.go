@@ -55,6 +55,7 @@ var fieldSpec = regexp.MustCompile(`^([a-z_]+[0-9]*)(?:\(([a-z_]+)\))?=([a-z_]+)
 //	case_status: character_string1=tracking_no, thing2=matter, phrase3=status
 func ParseTemplateFields(spec string) (TemplateFields, error) {
 	out := TemplateFields{}
+	seen := map[string]bool{}
 	var problems []error
 	for entry := range strings.SplitSeq(spec, ";") {
 		if strings.TrimSpace(entry) == "" {
@@ -62,9 +63,10 @@ func ParseTemplateFields(spec string) (TemplateFields, error) {
 		}
 		kind, fields, errs := parseTemplateEntry(entry)
 		problems = append(problems, errs...)
-		if _, dup := out[kind]; dup && kind != "" {
+		if seen[kind] && kind != "" {
 			problems = append(problems, fmt.Errorf("%s: listed twice", kind))
 		}
+		seen[kind] = true
 		if kind != "" && len(errs) == 0 {
 			out[kind] = fields
 		}
