@@ -1,6 +1,8 @@
 // Package notify delivers the outbox: a bounded pool of workers claims due notification intents,
-// renders them in Chinese and sends them through the Official Account (customer-service text
-// within 48 h of the person's last message, else a template message) or WeCom, with retries.
+// renders them in Chinese and sends them, with retries: to staff with a WeCom userid on WeCom
+// first, else (or when WeCom fails) through the Official Account: a customer-service text while
+// the person's 48-hour window is open and its count (5 per message of theirs) not spent, else a
+// template message, within WeChat's daily quotas (counted by wechat.Quota).
 package notify
 
 import (
