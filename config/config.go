@@ -95,6 +95,10 @@ type Config struct {
 	NotifyRatePerPerson   int           `env:"NOTIFY_RATE_PER_PERSON" yaml:"notify_rate_per_person" default:"20" desc:"Most notifications sent to one person per minute."`
 	NotifyCaseURL         string        `env:"NOTIFY_CASE_URL" yaml:"notify_case_url" desc:"A tap on a template or WeCom message opens this URL followed by the tracking number (empty: no link)."`
 	WeChatTemplates       string        `env:"WECHAT_TEMPLATES" yaml:"wechat_templates" desc:"Template message ids per notification kind, as kind=TEMPLATE_ID pairs separated by commas (e.g. case_status=AbC...,case_dispatched=XyZ...); kinds without one are reported at start."`
+	WeChatTemplateFields  string        `env:"WECHAT_TEMPLATE_FIELDS" yaml:"wechat_template_fields" desc:"Fields of category templates (类目模板) per notification kind: kind: field=source, ... separated by ; (e.g. case_status: character_string1=tracking_no, thing2=matter, phrase3=status); a field's type is the start of its name or given as field(type)=source; values are cut to their type's limit. Kinds without it get first/keyword1.../remark."`
+	WeChatQuotaCustomer   int64         `env:"WECHAT_QUOTA_CUSTOMER" yaml:"wechat_quota_customer" default:"500000" desc:"Customer-service messages the Official Account may send a day (WeChat's quota); beyond it notices go as templates. A warning is logged at 80 %."`
+	WeChatQuotaTemplate   int64         `env:"WECHAT_QUOTA_TEMPLATE" yaml:"wechat_quota_template" default:"100000" desc:"Template messages the Official Account may send a day (100,000 by default, more with many followers); beyond it notices wait for the next day (GRIDBOT_TIMEZONE). A warning is logged at 80 %."`
+	WeChatQuotaToken      int64         `env:"WECHAT_QUOTA_TOKEN" yaml:"wechat_quota_token" default:"2000" desc:"Access-token fetches allowed a day; fetches are counted and a warning logged at 80 % (the fetch is never held back)."`
 	BindFailuresPerHour   int           `env:"BIND_FAILURES_PER_HOUR" yaml:"bind_failures_per_hour" default:"5" desc:"Wrong binding codes one WeChat user may try per hour before binding is refused."`
 
 	// WeChat Official Account.
@@ -308,6 +312,9 @@ func (c Config) problems() problems {
 		{"NOTIFY_RATE_GLOBAL", checkAtLeastOne(int64(c.NotifyRateGlobal))},
 		{"NOTIFY_RATE_PER_PERSON", checkAtLeastOne(int64(c.NotifyRatePerPerson))},
 		{"WECHAT_TEMPLATES", checkTemplates(c.WeChatTemplates)},
+		{"WECHAT_QUOTA_CUSTOMER", checkAtLeastOne(c.WeChatQuotaCustomer)},
+		{"WECHAT_QUOTA_TEMPLATE", checkAtLeastOne(c.WeChatQuotaTemplate)},
+		{"WECHAT_QUOTA_TOKEN", checkAtLeastOne(c.WeChatQuotaToken)},
 		{"DUPLICATE_RADIUS_METERS", checkNotNegative(int64(c.DuplicateRadiusMeters))},
 		{"WORKING_HOURS", checkPeriods(c.WorkingHours)},
 		{"UNRATED_AFTER_DAYS", checkAtLeastOne(int64(c.UnratedAfterDays))},

@@ -76,6 +76,9 @@ func defaultConfig() Config {
 		NotifyWorkers:         8,
 		NotifyRateGlobal:      1000,
 		NotifyRatePerPerson:   20,
+		WeChatQuotaCustomer:   500_000,
+		WeChatQuotaTemplate:   100_000,
+		WeChatQuotaToken:      2_000,
 		WeChatAPIBase:         "https://api.weixin.qq.com",
 		WeComAPIBase:          "https://qyapi.weixin.qq.com",
 	}
@@ -415,6 +418,11 @@ func TestValidate(t *testing.T) {
 			name:   "wecom api base scheme",
 			change: func(c *Config) { c.WeComAPIBase = "ftp://qyapi.weixin.qq.com" },
 			want:   `GRIDBOT_WECOM_API_BASE: must be an absolute http(s) URL with no path, such as "https://api.weixin.qq.com", got "ftp://qyapi.weixin.qq.com"`,
+		},
+		{
+			name:   "template quota",
+			change: func(c *Config) { c.WeChatQuotaTemplate = 0 },
+			want:   `GRIDBOT_WECHAT_QUOTA_TEMPLATE: must be at least 1, got 0`,
 		},
 		{
 			name: "all problems at once",

@@ -1,6 +1,8 @@
 // Package notify delivers the outbox: a bounded pool of workers claims due notification intents,
-// renders them in Chinese and sends them through the Official Account (customer-service text
-// within 48 h of the person's last message, else a template message) or WeCom, with retries.
+// renders them in Chinese and sends them, with retries: to staff with a WeCom userid on WeCom
+// first, else (or when WeCom fails) through the Official Account: a customer-service text while
+// the person's 48-hour window is open and its count (5 per message of theirs) not spent, else a
+// template message, within WeChat's daily quotas (counted by wechat.Quota).
 package notify
 
 import (
@@ -27,6 +29,7 @@ const ServiceWindow = 48 * time.Hour
 //	BackoffMax   GRIDBOT_NOTIFY_BACKOFF_MAX   (30m)
 //	MaxAttempts  GRIDBOT_NOTIFY_MAX_ATTEMPTS  (10; then the intent is failed)
 //	Templates    GRIDBOT_WECHAT_TEMPLATES     ("case_status=TEMPLATE_ID,case_received=...")
+//	TemplateFields GRIDBOT_WECHAT_TEMPLATE_FIELDS (see ParseTemplateFields)
 //	CaseURLBase  GRIDBOT_NOTIFY_CASE_URL      (a tap on a message opens CaseURLBase + tracking number)
 //	Owner        (this instance's name in claims; default host-pid-random)
 type Config struct {
@@ -39,8 +42,11 @@ type Config struct {
 	BackoffMax   time.Duration
 	MaxAttempts  int
 	Templates    map[string]string // notice kind → template id
-	CaseURLBase  string
-	Owner        string
+	// TemplateFields are the typed fields of each kind's category template; a kind without
+	// them gets the classic first, keyword1…, remark.
+	TemplateFields TemplateFields
+	CaseURLBase    string
+	Owner          string
 }
 
 // WithDefaults returns the config with every zero field set to its default.

@@ -53,6 +53,13 @@ func (d *Dispatcher) deliver(left []models.Intent, people map[int64]models.Perso
 	if err == nil {
 		err = d.attempt(ctx, in, people)
 	}
+	var spent *quotaSpent
+	if errors.As(err, &spent) { // not an attempt: it waits for tomorrow's quota
+		d.log.Warn("notification waits for tomorrow's WeChat quota", "intent_id", in.ID, "kind", in.Kind,
+			"api", string(spent.API), "until", spent.Until)
+		later.add(in, spent.Until)
+		return left[1:]
+	}
 	outcome, recordErr := d.record(ctx, in, err)
 	d.report(in, outcome, err, recordErr)
 	return left[1:]
@@ -142,8 +149,7 @@ func Backoff(n int, base, max time.Duration) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
-// attempt takes the recipient (read with the batch, else now), renders the notice and sends
-// it; a rejected access token is dropped and the send retried once at once.
+// attempt takes the recipient (read with the batch, else now), renders the notice and sends it.
 func (d *Dispatcher) attempt(ctx context.Context, in models.Intent, people map[int64]models.Person) error {
 	p, ok := people[in.RecipientID]
 	var err error
@@ -166,14 +172,20 @@ func (d *Dispatcher) attempt(ctx context.Context, in models.Intent, people map[i
 	if err != nil {
 		return final("%v", err)
 	}
-	err = d.send(ctx, in, p, msg, n.TrackingNo)
-	if wechat.IsTokenInvalid(err) {
-		if derr := d.dropToken(ctx, in.Channel); derr != nil {
-			return fmt.Errorf("drop access token: %w", derr)
-		}
-		err = d.send(ctx, in, p, msg, n.TrackingNo)
+	return d.send(ctx, in, p, msg, n.TrackingNo)
+}
+
+// withToken runs a call and, when WeChat rejected the access token of the channel, drops it
+// and runs the call once more.
+func (d *Dispatcher) withToken(ctx context.Context, ch models.Channel, call func() error) error {
+	err := call()
+	if !wechat.IsTokenInvalid(err) {
+		return err
 	}
-	return err
+	if derr := d.dropToken(ctx, ch); derr != nil {
+		return fmt.Errorf("drop access token: %w", derr)
+	}
+	return call()
 }
 
 // dropToken forgets the shared access token of a channel.
@@ -184,49 +196,110 @@ func (d *Dispatcher) dropToken(ctx context.Context, ch models.Channel) error {
 	return d.official.DropToken(ctx)
 }
 
-// send picks the way to the person: WeCom text card; customer-service text within the 48-hour
-// window (a template at once if WeChat answers 45015); else a template message.
+// send picks the way to the person. Staff with a WeCom userid get a WeCom text card first,
+// whatever the intent's channel, and the Official Account when WeCom fails or is not set up;
+// everyone else gets the Official Account.
 func (d *Dispatcher) send(ctx context.Context, in models.Intent, p models.Person, msg Message, trackingNo string) error {
-	if in.Channel == models.ChannelWeCom {
-		if d.wecom == nil || p.WeComUserID == "" {
-			return final("person %d has no WeCom userid or WeCom is not configured", p.ID)
+	wantsWeCom := p.WeComUserID != "" && (p.Staff() || in.Channel == models.ChannelWeCom)
+	if !wantsWeCom || d.wecom == nil {
+		if in.Channel == models.ChannelWeCom && p.OpenID == "" {
+			return final("person %d has no WeCom userid or WeCom is not configured, and no openid", p.ID)
 		}
+		return d.viaOfficial(ctx, in, p, msg, trackingNo)
+	}
+	err := d.withToken(ctx, models.ChannelWeCom, func() error {
 		return d.wecom.SendTextCard(ctx, p.WeComUserID, TextCard{Title: msg.Title, Description: cardDescription(msg),
 			URL: d.caseURL(trackingNo)})
+	})
+	if err == nil || p.OpenID == "" || p.Unreachable || errors.Is(err, context.Canceled) {
+		return err
 	}
+	d.fellBack(in, "wecom_failed", err)
+	return d.viaOfficial(ctx, in, p, msg, trackingNo)
+}
+
+// viaOfficial sends on the Official Account: a customer-service text while the person's window
+// is open and its count (5 per message of theirs) not spent, else a template message. A refusal
+// of the text (45047, 45015, or the daily quota) falls back to the template.
+func (d *Dispatcher) viaOfficial(ctx context.Context, in models.Intent, p models.Person, msg Message, trackingNo string) error {
 	if p.OpenID == "" || p.Unreachable {
 		return final("person %d has no openid or is unreachable", p.ID)
 	}
-	if !p.LastInboundAt.IsZero() && d.now().Sub(p.LastInboundAt) < ServiceWindow {
-		err := d.official.SendText(ctx, p.OpenID, msg.Text())
-		if code, _ := wechat.ErrCode(err); code != wechat.CodeOutOfWindow {
+	if p.LastInboundAt.IsZero() || d.now().Sub(p.LastInboundAt) >= ServiceWindow {
+		return d.sendTemplate(ctx, in, p.OpenID, msg, trackingNo)
+	}
+	verdict, err := d.quota.TakeCustomer(ctx, p.OpenID, p.LastInboundAt)
+	if err != nil {
+		return err
+	}
+	switch verdict {
+	case wechat.WindowSpent:
+		d.fellBack(in, "window_spent", nil)
+	case wechat.DailySpent:
+		d.fellBack(in, "customer_quota", nil)
+	default:
+		err = d.withToken(ctx, models.ChannelWeChat, func() error { return d.official.SendText(ctx, p.OpenID, msg.Text()) })
+		if !d.textRefused(ctx, in, p, err) {
 			return err
 		}
 	}
 	return d.sendTemplate(ctx, in, p.OpenID, msg, trackingNo)
 }
 
+// textRefused reports whether WeChat refused a customer-service text in a way a template may
+// still get through: the window's count is spent (45047) or the window closed (45015), which are
+// recorded so that the next notices go as templates at once, or the daily quota (45009).
+func (d *Dispatcher) textRefused(ctx context.Context, in models.Intent, p models.Person, err error) bool {
+	code, _ := wechat.ErrCode(err)
+	switch code {
+	case wechat.CodeWindowSpent, wechat.CodeOutOfWindow:
+		if serr := d.quota.SpendWindow(ctx, p.OpenID, p.LastInboundAt); serr != nil {
+			d.log.Warn("record a spent customer-service window", "intent_id", in.ID, "err", serr)
+		}
+	case wechat.CodeAPIQuota:
+	default:
+		return false
+	}
+	d.fellBack(in, strconv.Itoa(code), nil)
+	return true
+}
+
+// fellBack counts a notice sent another way than first tried, and why.
+func (d *Dispatcher) fellBack(in models.Intent, reason string, err error) {
+	d.fallbacks.WithLabelValues(reason).Inc()
+	if err != nil {
+		d.log.Info("notification falls back to the Official Account", "intent_id", in.ID, "reason", reason, "err", err)
+	}
+}
+
+// quotaSpent is a send that today's quota does not allow: the intent waits until Until.
+type quotaSpent struct {
+	API   wechat.QuotaAPI
+	Until time.Time
+}
+
+// Error names the quota.
+func (e *quotaSpent) Error() string {
+	return fmt.Sprintf("the daily %s quota is used up until %s", e.API, e.Until.Format(time.RFC3339))
+}
+
 // sendTemplate sends the template configured for the intent's kind, with the intent's id as
-// client_msg_id; a kind without a template cannot be sent.
+// client_msg_id, while today's template quota allows; a kind without a template cannot be sent.
 func (d *Dispatcher) sendTemplate(ctx context.Context, in models.Intent, openID string, msg Message, trackingNo string) error {
 	id := d.cfg.Templates[in.Kind]
 	if id == "" {
-		return final("no template configured for %s and the person is outside the 48-hour window", in.Kind)
+		return final("no template configured for %s and the person is outside the 48-hour window or its count", in.Kind)
 	}
-	return d.official.SendTemplate(ctx, openID, Template{ID: id, ClientMsgID: "intent-" + strconv.FormatInt(in.ID, 10),
-		URL: d.caseURL(trackingNo), Data: templateData(msg)})
-}
-
-// templateData maps a message onto the classic template fields: first, keyword1…, remark.
-func templateData(msg Message) map[string]string {
-	data := map[string]string{"first": msg.Title}
-	for i, f := range msg.Fields {
-		data["keyword"+strconv.Itoa(i+1)] = f.Value
+	ok, err := d.quota.Take(ctx, wechat.QuotaTemplate)
+	if err != nil {
+		return err
 	}
-	if msg.Remark != "" {
-		data["remark"] = msg.Remark
+	if !ok {
+		return &quotaSpent{API: wechat.QuotaTemplate, Until: d.quota.NextDay()}
 	}
-	return data
+	t := Template{ID: id, ClientMsgID: "intent-" + strconv.FormatInt(in.ID, 10), URL: d.caseURL(trackingNo),
+		Data: templateData(d.cfg.TemplateFields[in.Kind], msg)}
+	return d.withToken(ctx, models.ChannelWeChat, func() error { return d.official.SendTemplate(ctx, openID, t) })
 }
 
 // cardDescription is the body of a WeCom text card: the fields and the remark, one per line.

@@ -13,6 +13,7 @@ import (
 
 	"gridbot/models"
 	"gridbot/store"
+	"gridbot/wechat"
 )
 
 // Deps are what a Dispatcher works with. WeCom may be nil when no WeCom application is set up:
@@ -22,6 +23,9 @@ type Deps struct {
 	Official OfficialSender
 	WeCom    WeComSender
 	Limiter  Limiter // nil: no rate limit
+	// Quota counts the customer-service window and the daily quotas (shared with the account
+	// and the late replies); nil counts nothing and relies on WeChat's answers.
+	Quota    *wechat.Quota
 	Log      *slog.Logger
 	Registry *prometheus.Registry
 	// PeopleChanged is called after a person was marked unreachable (caches of people retire).
@@ -48,9 +52,12 @@ type Dispatcher struct {
 	official OfficialSender
 	wecom    WeComSender
 	limiter  Limiter
+	quota    *wechat.Quota
 	log      *slog.Logger
 	outcomes *prometheus.CounterVec
-	now      func() time.Time
+	// fallbacks counts notices sent another way than first tried, by reason.
+	fallbacks *prometheus.CounterVec
+	now       func() time.Time
 
 	wake chan struct{}
 	// wakeSoon is set while a wake-up is scheduled (see Wake).
@@ -77,8 +84,14 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 		Name: "gridbot_notifications_total",
 		Help: "Notification delivery attempts by kind and outcome (sent, retry, failed, unreachable, deferred).",
 	}, []string{"kind", "outcome"})
-	if err := deps.Registry.Register(outcomes); err != nil {
-		return nil, fmt.Errorf("notify: register metrics: %w", err)
+	fallbacks := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gridbot_notification_fallbacks_total",
+		Help: "Notifications sent another way than first tried, by reason (window_spent, customer_quota, 45047, 45015, 45009, wecom_failed).",
+	}, []string{"reason"})
+	for _, c := range []prometheus.Collector{outcomes, fallbacks} {
+		if err := deps.Registry.Register(c); err != nil {
+			return nil, fmt.Errorf("notify: register metrics: %w", err)
+		}
 	}
 	log := deps.Log
 	if log == nil {
@@ -88,8 +101,8 @@ func New(cfg Config, deps Deps) (*Dispatcher, error) {
 	if changed == nil {
 		changed = func(context.Context) {}
 	}
-	return &Dispatcher{cfg: cfg, store: deps.Store, official: deps.Official, wecom: deps.WeCom, limiter: deps.Limiter, log: log,
-		outcomes: outcomes, now: time.Now, wake: make(chan struct{}, 1), peopleChanged: changed}, nil
+	return &Dispatcher{cfg: cfg, store: deps.Store, official: deps.Official, wecom: deps.WeCom, limiter: deps.Limiter, quota: deps.Quota,
+		log: log, outcomes: outcomes, fallbacks: fallbacks, now: time.Now, wake: make(chan struct{}, 1), peopleChanged: changed}, nil
 }
 
 // Owner is the name under which this dispatcher claims intents.

@@ -19,24 +19,27 @@ func TestChannelChoice(t *testing.T) {
 		name        string
 		inboundAgo  time.Duration // 0: never wrote to us
 		simInbound  bool          // the fake API knows the last message (else it answers 45015)
+		wecomID     string        // the officer's WeCom userid, if any
 		channel     models.Channel
 		kind        string
 		wantKind    wechatsim.MessageKind
 		wantState   models.IntentState
 		wantOutcome string
 	}{
-		{"within 48 h: customer-service text", time.Hour, true, models.ChannelWeChat, models.NoticeStatus,
+		{"within 48 h: customer-service text", time.Hour, true, "", models.ChannelWeChat, models.NoticeStatus,
 			wechatsim.KindCustom, models.IntentSent, "sent"},
-		{"outside 48 h: template", 49 * time.Hour, true, models.ChannelWeChat, models.NoticeStatus,
+		{"outside 48 h: template", 49 * time.Hour, true, "", models.ChannelWeChat, models.NoticeStatus,
 			wechatsim.KindTemplate, models.IntentSent, "sent"},
-		{"never wrote: template", 0, false, models.ChannelWeChat, models.NoticeStatus,
+		{"never wrote: template", 0, false, "", models.ChannelWeChat, models.NoticeStatus,
 			wechatsim.KindTemplate, models.IntentSent, "sent"},
-		{"45015 falls back to the template", time.Hour, false, models.ChannelWeChat, models.NoticeStatus,
+		{"45015 falls back to the template", time.Hour, false, "", models.ChannelWeChat, models.NoticeStatus,
 			wechatsim.KindTemplate, models.IntentSent, "sent"},
-		{"no template for the kind: failed", 0, false, models.ChannelWeChat, models.NoticeChase,
+		{"no template for the kind: failed", 0, false, "", models.ChannelWeChat, models.NoticeChase,
 			"", models.IntentFailed, "failed"},
-		{"wecom: text card", 0, false, models.ChannelWeCom, models.NoticeChase,
+		{"wecom: text card", 0, false, "officer.li", models.ChannelWeCom, models.NoticeChase,
 			wechatsim.KindWork, models.IntentSent, "sent"},
+		{"staff with a WeCom userid: WeCom first, whatever the channel", time.Hour, true, "officer.li", models.ChannelWeChat,
+			models.NoticeChase, wechatsim.KindWork, models.IntentSent, "sent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,7 +48,7 @@ func TestChannelChoice(t *testing.T) {
 			if tt.inboundAgo != 0 {
 				last = time.Now().Add(-tt.inboundAgo)
 			}
-			p := e.person(t, "oUser0001", "officer.li", models.RoleOfficer, last)
+			p := e.person(t, "oUser0001", tt.wecomID, models.RoleOfficer, last)
 			if !tt.simInbound {
 				e.api.SetLastInbound("oUser0001", time.Time{})
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -35,6 +36,10 @@ type env struct {
 	official *notify.Official
 	wecom    *notify.WeCom
 	limiter  notify.Limiter // nil: none
+	rdb      *store.Redis
+	prefix   string
+	quota    *wechat.Quota // nil: none
+	reg      *prometheus.Registry
 }
 
 // newEnv starts the fake API and routes the library's calls to it. The library's HTTP client is
@@ -65,7 +70,18 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{s: s, api: api, official: official, wecom: wecom}
+	return &env{s: s, api: api, official: official, wecom: wecom, rdb: rdb, prefix: prefix, reg: prometheus.NewRegistry()}
+}
+
+// withQuota counts WeChat's limits in the env's Redis with the daily limits given, logging to log.
+func (e *env) withQuota(t *testing.T, daily map[wechat.QuotaAPI]int64, log *slog.Logger) {
+	t.Helper()
+	q, err := wechat.NewQuota(e.rdb.Client, wechat.QuotaConfig{AppID: appID, KeyPrefix: e.prefix, Daily: daily,
+		Log: log, Registry: e.reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.quota = q
 }
 
 // testConfig delivers fast: short polls and backoff.
@@ -76,7 +92,8 @@ func testConfig(owner string) notify.Config {
 		CaseURLBase: "https://gridbot.example/cases/", Owner: owner}
 }
 
-// start builds and starts a dispatcher, closed at cleanup; it returns its metrics registry too.
+// start builds and starts a dispatcher, closed at cleanup; it returns its metrics registry too
+// (the quota's, with withQuota). A nil e.wecom leaves WeCom unconfigured.
 func (e *env) start(t *testing.T, cfg notify.Config) (*notify.Dispatcher, *prometheus.Registry) {
 	t.Helper()
 	return e.startOn(t, e.s, cfg)
@@ -86,8 +103,15 @@ func (e *env) start(t *testing.T, cfg notify.Config) (*notify.Dispatcher, *prome
 func (e *env) startOn(t *testing.T, s *store.Store, cfg notify.Config) (*notify.Dispatcher, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	d, err := notify.New(cfg, notify.Deps{Store: s, Official: e.official, WeCom: e.wecom,
-		Limiter: e.limiter, Registry: reg})
+	if e.quota != nil {
+		reg = e.reg // the quota's gauges are there
+	}
+	var wecom notify.WeComSender
+	if e.wecom != nil {
+		wecom = e.wecom
+	}
+	d, err := notify.New(cfg, notify.Deps{Store: s, Official: e.official, WeCom: wecom,
+		Limiter: e.limiter, Quota: e.quota, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

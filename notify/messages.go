@@ -14,12 +14,32 @@ type Message struct {
 	Title  string
 	Fields []Field
 	Remark string
+	Status string // the state in a few characters, for a template's short field (not in the text)
 }
 
-// Field is one labelled line of a message.
+// Field is one labelled line of a message; Source names it for template fields.
 type Field struct {
-	Label string
-	Value string
+	Label  string
+	Value  string
+	Source string
+}
+
+// value is the part of the message a template field shows ("" when the message has none).
+func (m Message) value(source string) string {
+	switch source {
+	case SourceTitle:
+		return m.Title
+	case SourceRemark:
+		return m.Remark
+	case SourceStatus:
+		return m.Status
+	}
+	for _, f := range m.Fields {
+		if f.Source == source {
+			return f.Value
+		}
+	}
+	return ""
 }
 
 // Text renders the message as one plain text.
@@ -82,6 +102,7 @@ func received(n models.Notice) Message {
 		Title:  "您反映的" + caseKindName(n.CaseKind) + "已受理",
 		Fields: publicFields(n, "已受理"),
 		Remark: "请记下受理编号；回复「查询 " + n.TrackingNo + "」可随时查看办理进度。",
+		Status: "已受理",
 	}
 }
 
@@ -90,23 +111,24 @@ func received(n models.Notice) Message {
 // result once the case is handled.
 func status(n models.Notice) Message {
 	label, remark := publicState(n)
-	m := Message{Title: "您反映的" + caseKindName(n.CaseKind) + "有新进展", Fields: publicFields(n, label), Remark: remark}
+	m := Message{Title: "您反映的" + caseKindName(n.CaseKind) + "有新进展", Fields: publicFields(n, label), Remark: remark,
+		Status: shortState(n.State)}
 	if (n.State == models.StateRejected || n.State == models.StateMerged) && n.Note != "" {
-		m.Fields = append(m.Fields, Field{"说明", n.Note})
+		m.Fields = append(m.Fields, Field{"说明", n.Note, SourceNote})
 	}
 	if (n.State == models.StateHandled || n.State == models.StateClosed) && n.Result != "" {
-		m.Fields = append(m.Fields, Field{"办理结果", n.Result})
+		m.Fields = append(m.Fields, Field{"办理结果", n.Result, SourceResult})
 	}
 	return m
 }
 
 // publicFields are the fields a reporter sees: tracking number, matter and state.
 func publicFields(n models.Notice, state string) []Field {
-	fs := []Field{{"受理编号", n.TrackingNo}}
+	fs := []Field{{"受理编号", n.TrackingNo, SourceTrackingNo}}
 	if n.Matter != "" {
-		fs = append(fs, Field{"事项", n.Matter})
+		fs = append(fs, Field{"事项", n.Matter, SourceMatter})
 	}
-	return append(fs, Field{"办理状态", state})
+	return append(fs, Field{"办理状态", state, SourceState})
 }
 
 // publicState names a state for the public, with the remark that goes with it.
@@ -139,14 +161,48 @@ func publicState(n models.Notice) (label, remark string) {
 
 // card is the staff card: matter, place, deadline, short description, note and reply shortcuts.
 func card(title string, n models.Notice) Message {
-	fs := []Field{{"案件编号", n.TrackingNo}}
-	for _, f := range []Field{{"事项", n.Matter}, {"地点", n.Place}, {"办理时限", n.Deadline},
-		{"问题描述", n.Description}, {"联系方式", n.Contact}, {"说明", n.Note}} {
+	fs := []Field{{"案件编号", n.TrackingNo, SourceTrackingNo}}
+	for _, f := range []Field{{"事项", n.Matter, SourceMatter}, {"地点", n.Place, SourcePlace},
+		{"办理时限", n.Deadline, SourceDeadline}, {"问题描述", n.Description, SourceDescription},
+		{"联系方式", n.Contact, SourceContact}, {"说明", n.Note, SourceNote}} {
 		if f.Value != "" {
 			fs = append(fs, f)
 		}
 	}
-	return Message{Title: title, Fields: fs, Remark: shortcuts(n.Shortcuts)}
+	return Message{Title: title, Fields: fs, Remark: shortcuts(n.Shortcuts), Status: bracketed(title)}
+}
+
+// bracketed is the 【…】 label that starts a card's title, such as 新派遣.
+func bracketed(title string) string {
+	rest, ok := strings.CutPrefix(title, "【")
+	label, _, closed := strings.Cut(rest, "】")
+	if !ok || !closed {
+		return ""
+	}
+	return label
+}
+
+// shortState names a state for the public in a few characters, for a template's short field.
+func shortState(s models.State) string {
+	switch s {
+	case models.StateReceived, models.StateTriage:
+		return "已受理"
+	case models.StateDispatched, models.StateReopened, models.StateReturned:
+		return "已派遣"
+	case models.StateSigned, models.StateHandling, models.StateExtensionRequested, models.StateParked:
+		return "处置中"
+	case models.StateHandled:
+		return "待核查"
+	case models.StateClosed:
+		return "已办结"
+	case models.StateTransferred:
+		return "已移送"
+	case models.StateRejected:
+		return "不予受理"
+	case models.StateMerged:
+		return "已合并"
+	}
+	return "办理中"
 }
 
 // shortcuts renders the replies that act on the case: "回复「1 签收」".

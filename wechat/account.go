@@ -36,6 +36,8 @@ type AccountConfig struct {
 	HTTPClient *http.Client
 	// Log receives debug records of calls; nil discards them.
 	Log *slog.Logger
+	// Quota counts access-token fetches against the daily quota (with a RedisCache); nil: none.
+	Quota *Quota
 }
 
 // Account is the Official Account client, built once at start-up and safe for concurrent use.
@@ -69,17 +71,17 @@ func NewAccount(cfg AccountConfig) (*Account, error) {
 		Cache:          cfg.Cache,
 		UseStableAK:    true,
 	})
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if rc, shared := cfg.Cache.(*RedisCache); shared {
 		// Every instance shares one token, fetched by one of them under a Redis lock.
-		oa.SetAccessTokenHandle(newSharedToken(cfg.AppID, cfg.AppSecret, rc))
+		oa.SetAccessTokenHandle(newSharedToken(cfg.AppID, cfg.AppSecret, rc, cfg.Quota, log))
 	}
 	tokens, ok := oa.GetContext().AccessTokenHandle.(credential.AccessTokenContextHandle)
 	if !ok {
 		return nil, fmt.Errorf("%w: the library's token handle takes no context", ErrConfig)
-	}
-	log := cfg.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
 	}
 	return &Account{
 		appID:    cfg.AppID,

@@ -121,14 +121,15 @@ func TestTokenInvalidation(t *testing.T) {
 
 func TestInstancesShareToken(t *testing.T) {
 	f := newFixture(t, 5*time.Second)
-	f.api.SetLastInbound(testOpenID, time.Now())
 	accounts := []*wechat.Account{f.acct, f.newAccount(t), f.newAccount(t)}
 	const perAccount = 10
 	var wg sync.WaitGroup
 	for i, acct := range accounts {
 		for j := range perAccount {
+			to := fmt.Sprintf("oShare%d-%d", i, j) // one each: a user's message allows 5 customer-service messages
+			f.api.SetLastInbound(to, time.Now())
 			wg.Go(func() {
-				if err := acct.SendText(context.Background(), testOpenID, fmt.Sprintf("%d-%d", i, j)); err != nil {
+				if err := acct.SendText(context.Background(), to, fmt.Sprintf("%d-%d", i, j)); err != nil {
 					t.Errorf("SendText: %v", err)
 				}
 			})

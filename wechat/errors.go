@@ -25,6 +25,8 @@ const (
 	CodeAPIQuota           = 45009 // the API's daily quota is used up
 	CodeAPIMinuteQuota     = 45011 // the API is called too often
 	CodeOutOfWindow        = 45015 // customer-service message outside the 48-hour window
+	CodeWindowSpent        = 45047 // customer-service messages beyond the window's count (5 per message)
+	CodeInvalidArgument    = 47003 // an argument is invalid, such as a template value breaking its type
 )
 
 // APIError is WeChat's answer to a call that failed: a nonzero errcode, or an HTTP status other

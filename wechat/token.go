@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/silenceper/wechat/v2/credential"
@@ -22,14 +23,17 @@ type sharedToken struct {
 	key    string // the cache key of the token (TokenCacheKey)
 	lock   string // the Redis key of the refresh lock
 	wait   time.Duration
+	quota  *Quota // counts the fetches against the daily quota; nil: none
+	log    *slog.Logger
 }
 
 // newSharedToken builds the handle for an Official Account whose token lives in cache.
-func newSharedToken(appID, secret string, cache *RedisCache) *sharedToken {
+func newSharedToken(appID, secret string, cache *RedisCache, quota *Quota, log *slog.Logger) *sharedToken {
 	const prefix = credential.CacheKeyOfficialAccountPrefix
 	stable, _ := credential.NewStableAccessToken(appID, secret, prefix, cache).(*credential.StableAccessToken)
 	key := fmt.Sprintf("%s_stable_access_token_%s", prefix, appID)
-	return &sharedToken{stable: stable, cache: cache, key: key, lock: cache.Key(key + ":refresh-lock"), wait: 5 * time.Second}
+	return &sharedToken{stable: stable, cache: cache, key: key, lock: cache.Key(key + ":refresh-lock"), wait: 5 * time.Second,
+		quota: quota, log: log}
 }
 
 // GetAccessToken returns the shared token, fetching it once for everyone when it is missing.
@@ -78,6 +82,9 @@ func (t *sharedToken) cached(ctx context.Context) string {
 func (t *sharedToken) refresh(ctx context.Context) (string, error) {
 	if tok := t.cached(ctx); tok != "" {
 		return tok, nil
+	}
+	if err := t.quota.Note(ctx, QuotaToken); err != nil {
+		t.log.WarnContext(ctx, "count an access-token fetch", "err", err) // the fetch matters more
 	}
 	res, err := t.stable.GetAccessTokenDirectly(ctx, false)
 	if err != nil {

@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,7 +12,13 @@ import (
 
 func TestTokenIsFetchedOnceByManyInstances(t *testing.T) {
 	f := newFixture(t, 5*time.Second)
-	f.api.SetLastInbound(testOpenID, time.Now())
+	// One user per send: a user's message allows 5 customer-service messages.
+	to := func(round, i int) string { return fmt.Sprintf("oToken%d-%d", round, i) }
+	for round := 1; round <= 2; round++ {
+		for i := range 30 {
+			f.api.SetLastInbound(to(round, i), time.Now())
+		}
+	}
 	instances := []interface {
 		SendText(ctx context.Context, openID, text string) error
 	}{f.acct, f.newAccount(t), f.newAccount(t)}
@@ -21,7 +28,7 @@ func TestTokenIsFetchedOnceByManyInstances(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := instances[i%len(instances)].SendText(context.Background(), testOpenID, "你好"); err != nil {
+				if err := instances[i%len(instances)].SendText(context.Background(), to(round, i), "你好"); err != nil {
 					t.Errorf("round %d send %d: %v", round, i, err)
 				}
 			}()

@@ -31,6 +31,8 @@ type APIConfig struct {
 	AgentID            string
 	// Now is the clock for token, media, 48-hour and fault expiry; nil means time.Now.
 	Now func() time.Time
+	// DailyQuota limits the calls per day; zero fields take WeChat's defaults.
+	DailyQuota Quotas
 }
 
 // API fakes the WeChat Official Account and WeCom HTTP APIs; it is an http.Handler safe for concurrent use.
@@ -49,11 +51,13 @@ type state struct {
 	media     map[string]mediaFile
 	users     map[string]*user
 	templates map[string]bool
-	menu      json.RawMessage
-	fault     *Fault
-	rec       record
-	msgID     int64
-	inboundID int64
+	// categories holds the typed fields of category templates: template id → field → type.
+	categories map[string]map[string]string
+	menu       json.RawMessage
+	fault      *Fault
+	rec        record
+	msgID      int64
+	inboundID  int64
 }
 
 // record is what tests inspect and Reset forgets.
@@ -62,6 +66,8 @@ type record struct {
 	clientMsgIDs map[string]sentOnce
 	fetches      map[App]int
 	calls        map[string]int
+	quotaDay     string         // the day (CST) the quota counts are for
+	quota        map[string]int // calls counted against the daily quotas, by API
 }
 
 // NewAPI returns fake WeChat servers that accept the credentials in cfg.
@@ -72,11 +78,12 @@ func NewAPI(cfg APIConfig) *API {
 	a := &API{cfg: cfg, texts: errTexts()}
 	a.routes = a.routeTable()
 	a.st = state{
-		tokens:    tokenState{all: map[string]*token{}},
-		media:     map[string]mediaFile{},
-		users:     map[string]*user{},
-		templates: map[string]bool{},
-		msgID:     2_000_000_000,
+		tokens:     tokenState{all: map[string]*token{}},
+		media:      map[string]mediaFile{},
+		users:      map[string]*user{},
+		templates:  map[string]bool{},
+		categories: map[string]map[string]string{},
+		msgID:      2_000_000_000,
 		// Numbered from the clock (µs), so a simulator started again does not hand out the MsgIds
 		// of messages the service already answered (it would answer them as WeChat's retries).
 		inboundID: 24_000_000_000_000_000 + time.Now().UnixMicro(),
@@ -87,7 +94,7 @@ func NewAPI(cfg APIConfig) *API {
 
 // newRecord returns an empty inspection record.
 func newRecord() record {
-	return record{clientMsgIDs: map[string]sentOnce{}, fetches: map[App]int{}, calls: map[string]int{}}
+	return record{clientMsgIDs: map[string]sentOnce{}, fetches: map[App]int{}, calls: map[string]int{}, quota: map[string]int{}}
 }
 
 // ServeHTTP serves the paths of both api.weixin.qq.com and qyapi.weixin.qq.com.
@@ -179,12 +186,20 @@ func (a *API) writeErr(w http.ResponseWriter, code int) {
 
 // errmsg is the text WeChat sends with code.
 func (a *API) errmsg(code int) string {
+	return a.errmsgAbout(code, "")
+}
+
+// errmsgAbout is the text WeChat sends with code, naming what is wrong when detail is set.
+func (a *API) errmsgAbout(code int, detail string) string {
 	if code == codeOK {
 		return "ok"
 	}
 	msg, ok := a.texts[code]
 	if !ok {
 		msg = "unknown error"
+	}
+	if detail != "" {
+		msg += " " + detail
 	}
 	return msg + " rid: " + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(4)
 }

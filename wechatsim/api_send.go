@@ -50,13 +50,14 @@ type sentOnce struct {
 
 // sendRequest holds the fields of all send bodies that the simulator checks.
 type sendRequest struct {
-	ToUser      string          `json:"touser"`
-	ToParty     string          `json:"toparty"`
-	ToTag       string          `json:"totag"`
-	MsgType     string          `json:"msgtype"`
-	TemplateID  string          `json:"template_id"`
-	ClientMsgID string          `json:"client_msg_id"`
-	AgentID     json.RawMessage `json:"agentid"`
+	ToUser      string                   `json:"touser"`
+	ToParty     string                   `json:"toparty"`
+	ToTag       string                   `json:"totag"`
+	MsgType     string                   `json:"msgtype"`
+	TemplateID  string                   `json:"template_id"`
+	ClientMsgID string                   `json:"client_msg_id"`
+	AgentID     json.RawMessage          `json:"agentid"`
+	Data        map[string]templateValue `json:"data"`
 	Text        *struct {
 		Content string `json:"content"`
 	} `json:"text"`
@@ -100,7 +101,8 @@ func contentCode(kind MessageKind, req sendRequest) int {
 	return codeOK
 }
 
-// serveCustomSend is POST /cgi-bin/message/custom/send: 43004 after unfollowing, 45015 outside the 48-hour window.
+// serveCustomSend is POST /cgi-bin/message/custom/send: 43004 after unfollowing, 45015 outside the 48-hour window,
+// 45047 beyond the window's count, 45009 beyond the daily quota.
 func (a *API) serveCustomSend(w http.ResponseWriter, r *http.Request, _ App) {
 	req, body, ok := a.readSend(w, r)
 	if !ok {
@@ -116,18 +118,24 @@ func (a *API) serveCustomSend(w http.ResponseWriter, r *http.Request, _ App) {
 	a.writeErr(w, code)
 }
 
-// recordCustom applies the follower and 48-hour rules and records the message.
+// recordCustom applies the daily quota, the follower rule and the counted window, and records the message.
 func (a *API) recordCustom(req sendRequest, body []byte) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.now()
 	u := a.st.users[req.ToUser]
 	switch {
+	case !a.quotaLeftLocked(quotaCustom):
+		return codeFreqLimit
 	case u != nil && u.unsubscribed:
 		return codeRequireSubscribe
-	case u == nil || u.lastInbound.IsZero() || now.Sub(u.lastInbound) > serviceWindow:
+	case u == nil:
 		return codeOutOfTimeLimit
 	}
+	if code := u.takeCustomLocked(now); code != codeOK {
+		return code
+	}
+	a.countQuotaLocked(quotaCustom)
 	a.recordLocked(SentMessage{Kind: KindCustom, To: req.ToUser, MsgType: req.MsgType, Body: body, At: now})
 	return codeOK
 }
@@ -150,15 +158,20 @@ type msgIDBody struct {
 	MsgID int64  `json:"msgid"`
 }
 
-// serveTemplateSend is POST /cgi-bin/message/template/send, idempotent per touser and client_msg_id for 10 minutes.
+// serveTemplateSend is POST /cgi-bin/message/template/send, idempotent per touser and client_msg_id for 10 minutes:
+// 47003 for a value that breaks its field's type in a category template, 45009 beyond the daily quota.
 func (a *API) serveTemplateSend(w http.ResponseWriter, r *http.Request, _ App) {
 	req, body, ok := a.readSend(w, r)
 	if !ok {
 		return
 	}
-	code, msgID := codeInvalidOpenID, int64(0)
+	code, msgID, field := codeInvalidOpenID, int64(0), ""
 	if req.ToUser != "" {
-		code, msgID = a.recordTemplate(req, body)
+		code, msgID, field = a.recordTemplate(req, body)
+	}
+	if field != "" {
+		a.writeJSON(w, apiError{Code: code, Msg: a.errmsgAbout(code, "data."+field+".value invalid")})
+		return
 	}
 	if code != codeOK {
 		a.writeErr(w, code)
@@ -167,28 +180,36 @@ func (a *API) serveTemplateSend(w http.ResponseWriter, r *http.Request, _ App) {
 	a.writeJSON(w, msgIDBody{Code: codeOK, Msg: "ok", MsgID: msgID})
 }
 
-// recordTemplate checks the template and follower, honours client_msg_id and records the message.
-func (a *API) recordTemplate(req sendRequest, body []byte) (int, int64) {
+// recordTemplate checks the template, its typed values, the quota and follower, honours client_msg_id and
+// records the message. A value that breaks its type is named by field.
+func (a *API) recordTemplate(req sendRequest, body []byte) (code int, msgID int64, field string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.now()
 	key := req.ToUser + "\x00" + req.ClientMsgID
 	if prev, ok := a.st.rec.clientMsgIDs[key]; ok && req.ClientMsgID != "" && now.Sub(prev.at) <= clientMsgIDLife {
-		return codeOK, prev.msgID
+		return codeOK, prev.msgID, ""
 	}
 	if req.TemplateID == "" || (len(a.st.templates) > 0 && !a.st.templates[req.TemplateID]) {
-		return codeInvalidTemplateID, 0
+		return codeInvalidTemplateID, 0, ""
+	}
+	if bad := a.badFieldLocked(req.TemplateID, req.Data); bad != "" {
+		return codeArgumentInvalid, 0, bad
+	}
+	if !a.quotaLeftLocked(quotaTemplate) {
+		return codeFreqLimit, 0, ""
 	}
 	if u := a.st.users[req.ToUser]; u != nil && u.unsubscribed {
-		return codeRequireSubscribe, 0
+		return codeRequireSubscribe, 0, ""
 	}
+	a.countQuotaLocked(quotaTemplate)
 	m := SentMessage{Kind: KindTemplate, To: req.ToUser, TemplateID: req.TemplateID, ClientMsgID: req.ClientMsgID,
 		MsgID: a.nextMsgIDLocked(), Body: body, At: now}
 	a.recordLocked(m)
 	if req.ClientMsgID != "" {
 		a.st.rec.clientMsgIDs[key] = sentOnce{msgID: m.MsgID, at: now}
 	}
-	return codeOK, m.MsgID
+	return codeOK, m.MsgID, ""
 }
 
 // serveSubscribeSend is POST /cgi-bin/message/subscribe/bizsend: 43101 when the user refused.

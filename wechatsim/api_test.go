@@ -526,8 +526,9 @@ func TestConcurrentUse(t *testing.T) {
 			templates++
 		}
 	}
-	if templates != 10 || f.api.SentCount() != 10+160 {
-		t.Errorf("templates %d (want 10, one per client_msg_id), all %d (want 170)", templates, f.api.SentCount())
+	// 160 customer-service messages were tried; the user's one message allows 5, under any concurrency.
+	if templates != 10 || f.api.SentCount() != 10+5 {
+		t.Errorf("templates %d (want 10, one per client_msg_id), all %d (want 15)", templates, f.api.SentCount())
 	}
 	f.api.Reset()
 	if f.api.SentCount() != 0 || f.api.TokenFetches(Official) != 0 {

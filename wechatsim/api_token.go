@@ -36,7 +36,8 @@ type tokenBody struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-// serveToken is GET /cgi-bin/token: each call issues a new token, and the previous one stops working 5 minutes later.
+// serveToken is GET /cgi-bin/token: each call issues a new token, and the previous one stops working 5 minutes later;
+// 45009 beyond the daily quota, which it shares with stable_token.
 func (a *API) serveToken(w http.ResponseWriter, r *http.Request, _ App) {
 	q := r.URL.Query()
 	if code := a.checkOfficialSecret(q.Get("grant_type"), q.Get("appid"), q.Get("secret")); code != codeOK {
@@ -45,6 +46,11 @@ func (a *API) serveToken(w http.ResponseWriter, r *http.Request, _ App) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if !a.quotaLeftLocked(quotaToken) {
+		a.writeErr(w, codeFreqLimit)
+		return
+	}
+	a.countQuotaLocked(quotaToken)
 	now := a.now()
 	if old := a.st.tokens.all[a.st.tokens.plain]; old != nil && old.retired.IsZero() {
 		old.retired = now.Add(tokenOverlap)
@@ -73,6 +79,11 @@ func (a *API) serveStableToken(w http.ResponseWriter, r *http.Request, _ App) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if !a.quotaLeftLocked(quotaToken) {
+		a.writeErr(w, codeFreqLimit)
+		return
+	}
+	a.countQuotaLocked(quotaToken)
 	now := a.now()
 	cur := a.st.tokens.all[a.st.tokens.stable]
 	if cur != nil && req.ForceRefresh {

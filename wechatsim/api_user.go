@@ -11,7 +11,10 @@ type user struct {
 	subscribedAt time.Time
 	unsubscribed bool
 	refused      bool
-	lastInbound  time.Time
+	lastInbound  time.Time // the last message, which opens the 48-hour window
+	messageSends int       // customer-service messages sent since lastInbound
+	eventAt      time.Time // the last menu click, follow or scan, which opens a 1-minute window
+	eventSends   int       // customer-service messages sent since eventAt
 }
 
 // userLocked returns the user, creating a subscribed one; a.mu must be held.
@@ -31,11 +34,12 @@ func (a *API) AddUser(openID, nickname string) {
 	a.userLocked(openID).nickname = nickname
 }
 
-// SetLastInbound records when openID last messaged the account, which opens the 48-hour customer-service window.
+// SetLastInbound records when openID last messaged the account, which opens the 48-hour customer-service window
+// for 5 messages.
 func (a *API) SetLastInbound(openID string, t time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.userLocked(openID).lastInbound = t
+	a.userLocked(openID).renewLocked(t, true)
 }
 
 // SetUnsubscribed marks openID as having unfollowed (true) or followed again (false).
@@ -56,7 +60,8 @@ func (a *API) SetRefusedSubscribe(openID string, refused bool) {
 	a.userLocked(openID).refused = refused
 }
 
-// opensWindow reports whether an inbound message or event opens the 48-hour window, per WeChat's list of actions.
+// opensWindow reports whether an inbound message or event opens a customer-service window, per WeChat's list of
+// actions: a message opens 48 hours for 5 messages, an event 1 minute for 3.
 func opensWindow(msgType, event string) bool {
 	if msgType != "event" {
 		return true
@@ -83,7 +88,7 @@ func (a *API) noteInbound(openID, msgType, event string) {
 		u.unsubscribed = true
 	}
 	if opensWindow(msgType, event) {
-		u.lastInbound = a.now()
+		u.renewLocked(a.now(), msgType != "event")
 	}
 }
 

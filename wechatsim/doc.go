@@ -12,6 +12,13 @@
 //   - Media expire after 3 days (40007); media/get of a video answers {"video_url": ...} as WeChat does.
 //   - Customer-service messages need a user action within 48 h (45015); template sends are idempotent
 //     per touser and client_msg_id for 10 minutes, as WeChat promises.
+//   - The window is counted, as since June 2023: a user's message allows 5 customer-service messages
+//     within 48 h, a menu click, follow or scan 3 within 1 minute; beyond them 45047.
+//   - Daily quotas per API (Quotas: customer-service 500,000, template 100,000, token fetches 2,000,
+//     days in China Standard Time) answer 45009 "reach max api daily quota limit" beyond them.
+//   - Category templates (AddCategoryTemplate) check each value against its field's type (thing up to
+//     20 characters, phrase up to 5 Chinese characters, time in a date/time form, ...) and answer 47003
+//     "argument invalid! data.<field>.value invalid" otherwise.
 //   - Every errmsg ends with a " rid: ..." request id, as WeChat's do: match on errcode, never errmsg.
 //
 // Phone plays a person whose WeChat client calls the service's callback URL, in plaintext or safe (AES)

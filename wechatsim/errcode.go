@@ -39,8 +39,10 @@ const (
 	codeEmptyContent      = 44004
 	codeFreqLimit         = 45009
 	codeOutOfTimeLimit    = 45015
+	codeCustomLimit       = 45047
 	codeMenuNotExist      = 46003
 	codeDataFormat        = 47001
+	codeArgumentInvalid   = 47003
 )
 
 // errTexts returns the errmsg WeChat sends with each code; the API builds it once and only reads it.
@@ -83,7 +85,9 @@ func errTexts() map[int]string {
 		codeEmptyContent:      "empty content",
 		codeFreqLimit:         "reach max api daily quota limit",
 		codeOutOfTimeLimit:    "response out of time limit or subscription is canceled",
+		codeCustomLimit:       "out of response count limit",
 		codeMenuNotExist:      "menu no exist",
 		codeDataFormat:        "data format error",
+		codeArgumentInvalid:   "argument invalid!",
 	}
 }

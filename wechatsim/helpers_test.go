@@ -49,8 +49,15 @@ func testAPIConfig(clock *fakeClock) APIConfig {
 
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
-	clock := newClock()
-	api := NewAPI(testAPIConfig(clock))
+	return newAPIFixtureWith(t, newClock(), func(*APIConfig) {})
+}
+
+// newAPIFixtureWith is newAPIFixture on clock with the config changed by edit.
+func newAPIFixtureWith(t *testing.T, clock *fakeClock, edit func(*APIConfig)) *apiFixture {
+	t.Helper()
+	cfg := testAPIConfig(clock)
+	edit(&cfg)
+	api := NewAPI(cfg)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &apiFixture{t: t, api: api, srv: srv, clock: clock}

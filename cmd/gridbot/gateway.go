@@ -53,6 +53,7 @@ type gateway struct {
 	sandbox    *wechatsim.API // nil unless in sandbox mode
 	creds      wechatCreds
 	account    *wechat.Account
+	quota      *wechat.Quota // WeChat's window and daily quotas, counted in Redis
 	inbox      *inbox.Service
 	fetcher    *media.Fetcher
 	bot        *bot.Bot
@@ -96,13 +97,19 @@ func (a *App) openGateway(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if g.quota, err = wechat.NewQuota(a.redis.Client, wechat.QuotaConfig{AppID: g.creds.appID,
+		KeyPrefix: a.cfg.RedisKeyPrefix + "wechat:", Location: a.cfg.Location(), Log: a.log, Registry: a.registry,
+		Daily: map[wechat.QuotaAPI]int64{wechat.QuotaCustomer: a.cfg.WeChatQuotaCustomer,
+			wechat.QuotaTemplate: a.cfg.WeChatQuotaTemplate, wechat.QuotaToken: a.cfg.WeChatQuotaToken}}); err != nil {
+		return err
+	}
 	acfg := wechat.AccountConfig{AppID: g.creds.appID, AppSecret: g.creds.secret,
-		Token: g.creds.token, AESKey: g.creds.aesKey, HTTPClient: client, Log: a.log,
+		Token: g.creds.token, AESKey: g.creds.aesKey, HTTPClient: client, Log: a.log, Quota: g.quota,
 		Cache: wechat.NewRedisCache(a.redis.Client, a.cfg.RedisKeyPrefix+"wechat:")}
 	if g.account, err = wechat.NewAccount(acfg); err != nil {
 		return err
 	}
-	g.late.account = g.account
+	g.late.account, g.late.quota = g.account, g.quota
 	if err := a.openConversations(ctx, g); err != nil {
 		return err
 	}
@@ -241,7 +248,7 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})
 	limiter.ShareRoundTrips(g.bot.Batcher()) // openConversations made the bot
 	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
-		PeopleChanged: g.bot.PeopleChanged, Limiter: limiter}
+		PeopleChanged: g.bot.PeopleChanged, Limiter: limiter, Quota: g.quota}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
@@ -262,7 +269,12 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 			templates[k] = "SANDBOX_TEMPLATE_" + k // the simulator accepts any template id
 		}
 	}
-	ncfg := notify.Config{Workers: a.cfg.NotifyWorkers, Templates: templates, CaseURLBase: a.cfg.NotifyCaseURL}
+	fields, err := notify.ParseTemplateFields(a.cfg.WeChatTemplateFields)
+	if err != nil {
+		return templateFieldsError(err)
+	}
+	ncfg := notify.Config{Workers: a.cfg.NotifyWorkers, Templates: templates, TemplateFields: fields,
+		CaseURLBase: a.cfg.NotifyCaseURL}
 	if missing := ncfg.MissingTemplates(notify.Kinds()); len(missing) > 0 {
 		a.log.Warn("no template message configured for these notification kinds: people outside WeChat's 48-hour window will not get them; set GRIDBOT_WECHAT_TEMPLATES",
 			"kinds", missing)
@@ -272,6 +284,16 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 	}
 	g.workflow.OnNotifications(g.delivery)
 	return nil
+}
+
+// templateFieldsError reports the problems of GRIDBOT_WECHAT_TEMPLATE_FIELDS as the other
+// settings' are reported: one line per problem, each naming the variable.
+func templateFieldsError(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = "GRIDBOT_WECHAT_TEMPLATE_FIELDS: " + l
+	}
+	return fmt.Errorf("config: invalid settings:\n%s", strings.Join(lines, "\n"))
 }
 
 // close stops the inbox, the supervision loop (its context is already cancelled) and the media
@@ -333,9 +355,11 @@ func (m mediaService) AddAttachment(ctx context.Context, at models.Attachment) (
 func (m mediaService) Enqueue(at models.Attachment) { m.f.Enqueue(at) }
 
 // lateSender delivers replies that missed their callback: a customer-service message on the
-// Official Account, an application message on WeCom.
+// Official Account (counted in the person's window, which the message answered renewed), an
+// application message on WeCom.
 type lateSender struct {
 	account *wechat.Account
+	quota   *wechat.Quota
 	wecom   *notify.WeCom
 }
 
@@ -346,6 +370,13 @@ func (s *lateSender) SendText(ctx context.Context, ch models.Channel, to, text s
 			return fmt.Errorf("late reply on WeCom: WeCom is not configured")
 		}
 		return s.wecom.SendText(ctx, to, text)
+	}
+	verdict, err := s.quota.TakeCustomer(ctx, to, time.Now())
+	if err != nil {
+		return err
+	}
+	if verdict == wechat.DailySpent {
+		return fmt.Errorf("late reply: today's customer-service quota is used up")
 	}
 	return s.account.SendText(ctx, to, text)
 }
