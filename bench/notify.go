@@ -221,8 +221,14 @@ func (e *NotifyEnv) newPhase(letter string) (*phase, error) {
 	var h http.Handler = http.HandlerFunc(p.serve)
 	e.handler.Store(&h)
 	prefix := e.prefix + letter + ":"
+	reg := prometheus.NewRegistry()
+	quota, err := wechat.NewQuota(e.redis.Client, wechat.QuotaConfig{AppID: notifyAppID, KeyPrefix: prefix + "wechat:",
+		Daily: wechat.DefaultQuotas(), Log: e.cfg.Log, Registry: reg})
+	if err != nil {
+		return nil, err
+	}
 	acfg := wechat.AccountConfig{AppID: notifyAppID, AppSecret: notifySecret, HTTPClient: httpClientOf(e),
-		Log: e.cfg.Log, Cache: wechat.NewRedisCache(e.redis.Client, prefix+"wechat:")}
+		Log: e.cfg.Log, Cache: wechat.NewRedisCache(e.redis.Client, prefix+"wechat:"), Quota: quota}
 	account, err := wechat.NewAccount(acfg)
 	if err != nil {
 		return nil, err
@@ -231,7 +237,7 @@ func (e *NotifyEnv) newPhase(letter string) (*phase, error) {
 	if err != nil {
 		return nil, err
 	}
-	deps := notify.Deps{Store: e.store, Official: official, Log: e.cfg.Log, Registry: prometheus.NewRegistry()}
+	deps := notify.Deps{Store: e.store, Official: official, Log: e.cfg.Log, Registry: reg, Quota: quota}
 	if e.cfg.Limiter {
 		deps.Limiter = notify.NewRedisLimiter(e.redis.Client, prefix+"ratelimit:", instanceRates)
 	}
