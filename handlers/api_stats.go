@@ -9,8 +9,8 @@ import (
 	"gridbot/models"
 )
 
-// stats answers GET /api/v1/stats?since=YYYY-MM-DD (default: the first day of this year) with
-// the closed loop's figures; for county-wide roles only.
+// stats answers GET /api/v1/stats?since=YYYY-MM-DD (default: the first day of this year; from
+// 2000-01-01 to a year from now) with the closed loop's figures; for county-wide roles only.
 func (a *api) stats(c *gin.Context) {
 	p := caller(c)
 	if !countyWide(p.Role) {
@@ -20,9 +20,9 @@ func (a *api) stats(c *gin.Context) {
 	now := a.Now().In(a.Location)
 	since := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, a.Location)
 	if s := c.Query("since"); s != "" {
-		t, err := time.ParseInLocation("2006-01-02", s, a.Location)
+		t, err := dateParam("since", s, now, a.Location)
 		if err != nil {
-			writeError(c, a.Log, models.Errorf(models.EInvalid, "since must be a date YYYY-MM-DD"))
+			writeError(c, a.Log, err)
 			return
 		}
 		since = t

@@ -171,13 +171,15 @@ func freshAt(now time.Time, ts string, window time.Duration) bool {
 
 // answer hands the checked request to the library's server, which decrypts and parses it, and
 // answers once the message is stored: a storage failure answers 503 so that WeChat retries,
-// nothing acknowledged. The reply itself is rendered by passiveText.
+// nothing acknowledged. A field over its limit is 400 and a location off the Earth is answered
+// msgBadLocation, both without storing anything. The reply itself is rendered by passiveText.
 func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, nonce models.CallbackNonce) {
 	srv := h.Server(libraryRequest(c.Request, body, q), discardWriter{})
 	var (
 		malformed   bool
 		replayed    bool
 		unavailable error
+		invalid     error
 		reply       string
 		msg         *message.MixMessage
 	)
@@ -186,10 +188,20 @@ func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, no
 			malformed = true
 			return nil
 		}
-		r, err := h.Gateway.Receive(c.Request.Context(), inboundOf(m, h.Now()), nonce)
+		in := inboundOf(m, h.Now())
+		if invalid = in.CheckFields(); invalid != nil {
+			return nil
+		}
+		if !in.ValidLocation() { // answered, not stored: nothing of it can be used
+			reply, msg = msgBadLocation, m
+			return nil
+		}
+		r, err := h.Gateway.Receive(c.Request.Context(), in, nonce)
 		switch {
 		case models.ErrorCodeOf(err) == models.EForbidden:
 			replayed = true
+		case models.ErrorCodeOf(err) == models.EInvalid:
+			invalid = err
 		case err != nil:
 			unavailable = err
 		default:
@@ -199,6 +211,10 @@ func (h *WeChatCallback) answer(c *gin.Context, body []byte, q callbackQuery, no
 	})
 	if err := serveLibrary(srv); err != nil || malformed {
 		h.refuse(c, http.StatusBadRequest, "malformed message")
+		return
+	}
+	if invalid != nil {
+		h.refuse(c, http.StatusBadRequest, models.ErrorMessage(invalid))
 		return
 	}
 	if replayed {

@@ -110,7 +110,8 @@ func (h *WeComCallback) verifyURL(c *gin.Context) {
 }
 
 // receive checks a message callback (size, freshness, envelope, msg_signature, replay,
-// decryption, the corp it is for), stores it in the inbox and answers with the reply.
+// decryption, the corp it is for, its fields), stores it in the inbox and answers with the
+// reply. A location off the Earth is answered msgBadLocation without storing anything.
 func (h *WeComCallback) receive(c *gin.Context) {
 	ts, nonce := c.Query("timestamp"), c.Query("nonce")
 	body, err := readLimited(c, h.MaxBody)
@@ -141,10 +142,23 @@ func (h *WeComCallback) receive(c *gin.Context) {
 		h.refuse(c, http.StatusBadRequest, "malformed message")
 		return
 	}
-	reply, err := h.Gateway.Receive(c.Request.Context(), wecomInbound(m, h.Now()),
+	in := wecomInbound(m, h.Now())
+	if err := in.CheckFields(); err != nil {
+		h.refuseErr(c, err)
+		return
+	}
+	if !in.ValidLocation() { // answered, not stored: nothing of it can be used
+		h.answer(c, m, msgBadLocation, nonce)
+		return
+	}
+	reply, err := h.Gateway.Receive(c.Request.Context(), in,
 		models.CallbackNonce{Timestamp: ts, Nonce: nonce, Digest: digest(body)})
-	if models.ErrorCodeOf(err) == models.EForbidden {
+	switch models.ErrorCodeOf(err) {
+	case models.EForbidden:
 		h.refuse(c, http.StatusForbidden, "replayed nonce")
+		return
+	case models.EInvalid:
+		h.refuseErr(c, err)
 		return
 	}
 	if err != nil {

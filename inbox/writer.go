@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -145,19 +146,55 @@ func (w *writer) collect(first *write) []*write {
 
 // writeBatch stores a batch and hands each request its result.
 func (w *writer) writeBatch(batch []*write) {
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	err := w.storeBatch(ctx, batch)
+	cancel()
+	if err != nil && len(batch) > 1 && splittable(err) {
+		// One message the database refuses must not fail the others: store the halves apart,
+		// all within one more timeout.
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		w.split(ctx, batch)
+		cancel()
+	}
+	for _, wr := range batch {
+		close(wr.done)
+	}
+}
+
+// storeBatch stores a batch in one call and sets each write's result; an error is the batch's.
+func (w *writer) storeBatch(ctx context.Context, batch []*write) error {
 	msgs := make([]models.Inbound, len(batch))
 	for i, wr := range batch {
 		msgs[i] = wr.msg
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	res, err := w.store.AddInboundBatch(ctx, msgs)
-	cancel()
 	for i, wr := range batch {
-		if err != nil {
+		switch {
+		case err != nil:
 			wr.err = err
-		} else {
-			wr.res = res[i]
+		case res[i].Err != nil:
+			wr.err = res[i].Err
+		default:
+			wr.res, wr.err = res[i], nil
 		}
-		close(wr.done)
 	}
+	return err
+}
+
+// split stores a failed batch in halves, and those that fail in halves again, until the
+// messages the database refuses are alone; each write keeps the result of its last attempt.
+func (w *writer) split(ctx context.Context, batch []*write) {
+	half := len(batch) / 2
+	for _, part := range [][]*write{batch[:half], batch[half:]} {
+		if err := w.storeBatch(ctx, part); err != nil && len(part) > 1 && splittable(err) && ctx.Err() == nil {
+			w.split(ctx, part)
+		}
+	}
+}
+
+// splittable reports whether a failed batch may succeed in parts: not when the database or the
+// time is gone, which fails every part alike.
+func splittable(err error) bool {
+	return models.ErrorCodeOf(err) != models.EUnavailable && !errors.Is(err, context.DeadlineExceeded) &&
+		!errors.Is(err, context.Canceled)
 }

@@ -88,6 +88,7 @@ type InboxOutcome struct {
 type InboxAdded struct {
 	Entry InboxEntry
 	New   bool
+	Err   error // set when this message alone could not be stored (EInvalid); the others were
 }
 
 // CallbackNonce is a callback's timestamp and nonce with a digest of its body: the same pair

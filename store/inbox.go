@@ -44,6 +44,9 @@ func (r inboxRow) toEntry() (models.InboxEntry, error) {
 // created it.
 func (s *Store) AddInbound(ctx context.Context, in models.Inbound) (models.InboxEntry, bool, error) {
 	added, err := s.AddInboundBatch(ctx, []models.Inbound{in})
+	if err == nil {
+		err = added[0].Err
+	}
 	if err != nil {
 		return models.InboxEntry{}, false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"gridbot/models"
 )
@@ -15,6 +16,8 @@ import (
 // of concurrent callbacks). A message whose dedup key is stored already is left as it is; each
 // result says whether this call stored the message, and for the others what is stored. Results
 // are in the order of msgs; a repeated key within msgs is stored once, by its first occurrence.
+// A message that cannot be encoded or does not fit the inbox's columns is not stored: its
+// result's Err is EInvalid, and the others are stored all the same. The error is for the batch.
 func (s *Store) AddInboundBatch(ctx context.Context, msgs []models.Inbound) ([]models.InboxAdded, error) {
 	if len(msgs) == 0 {
 		return nil, nil
@@ -23,21 +26,20 @@ func (s *Store) AddInboundBatch(ctx context.Context, msgs []models.Inbound) ([]m
 	if err != nil {
 		return nil, err
 	}
-	rows, first, err := inboxRows(msgs, receipt)
-	if err != nil {
-		return nil, err
-	}
-	n, err := s.insertInboxRows(ctx, rows)
-	if err != nil {
-		return nil, translate(err, "inbound messages")
-	}
+	rows, first, refused := inboxRows(msgs, receipt)
 	stored := map[string]inboxRow{}
-	if n != len(rows) { // some were there already: read what is stored
-		if stored, err = s.inboxByKeys(ctx, rows); err != nil {
-			return nil, err
+	if len(rows) > 0 {
+		n, err := s.insertInboxRows(ctx, rows)
+		if err != nil {
+			return nil, translate(err, "inbound messages")
+		}
+		if n != len(rows) { // some were there already: read what is stored
+			if stored, err = s.inboxByKeys(ctx, rows); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return addedResults(msgs, rows, first, stored, receipt)
+	return addedResults(msgs, rows, first, refused, stored, receipt)
 }
 
 // insertInboxRows writes the rows that are new and returns how many; where the database says
@@ -84,25 +86,60 @@ func newReceipt() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// inboxRows builds one row per distinct dedup key; first maps each key to its row's index.
-func inboxRows(msgs []models.Inbound, receipt string) ([]inboxRow, map[string]int, error) {
+// inboxRows builds one row per distinct dedup key; first maps each key to its row's index, and
+// refused holds the keys of messages that cannot be stored, with why.
+func inboxRows(msgs []models.Inbound, receipt string) ([]inboxRow, map[string]int, map[string]error) {
 	rows := make([]inboxRow, 0, len(msgs))
 	first := make(map[string]int, len(msgs))
+	var refused map[string]error
 	for _, in := range msgs {
 		key := in.DedupKey()
 		if _, ok := first[key]; ok {
 			continue
 		}
-		payload, err := json.Marshal(in)
+		if _, ok := refused[key]; ok {
+			continue
+		}
+		r, err := inboxRowOf(in, key, receipt)
 		if err != nil {
-			return nil, nil, fmt.Errorf("encode inbound: %w", err)
+			if refused == nil {
+				refused = map[string]error{}
+			}
+			refused[key] = err
+			continue
 		}
 		first[key] = len(rows)
-		rows = append(rows, inboxRow{DedupKey: key, Channel: string(in.Channel), OpenID: in.OpenID, MsgType: in.MsgType,
-			Payload: string(payload), State: string(models.InboxPending), ReceivedAt: models.EventTime(in.ReceivedAt),
-			Receipt: receipt})
+		rows = append(rows, r)
 	}
-	return rows, first, nil
+	return rows, first, refused
+}
+
+// inboxRowOf encodes one message as a new entry; a message that cannot be encoded (a NaN
+// coordinate) or does not fit a column is EInvalid.
+func inboxRowOf(in models.Inbound, key, receipt string) (inboxRow, error) {
+	payload, err := json.Marshal(in)
+	if err != nil {
+		return inboxRow{}, models.WrapError(models.EInvalid, err, "inbound message cannot be encoded")
+	}
+	r := inboxRow{DedupKey: key, Channel: string(in.Channel), OpenID: in.OpenID, MsgType: in.MsgType,
+		Payload: string(payload), State: string(models.InboxPending), ReceivedAt: models.EventTime(in.ReceivedAt),
+		Receipt: receipt}
+	return r, r.fits()
+}
+
+// fits checks the row's short columns against their sizes (00002_inbox.sql, in characters):
+// INSERT IGNORE would cut an over-long value with a mere warning, even in strict mode.
+func (r inboxRow) fits() error {
+	for _, c := range []struct {
+		name, value string
+		max         int
+	}{{"dedup_key", r.DedupKey, 191}, {"channel", r.Channel, 16}, {"openid", r.OpenID, 64}, {"msg_type", r.MsgType, 32}} {
+		if !utf8.ValidString(c.value) || utf8.RuneCountInString(c.value) > c.max {
+			return models.Errorf(models.EInvalid, "inbound message: %s is not valid text of at most %d characters",
+				c.name, c.max)
+		}
+	}
+	return nil
 }
 
 // inboxInsertColumns are the columns a new entry is written with.
@@ -144,13 +181,17 @@ func (s *Store) inboxByKeys(ctx context.Context, rows []inboxRow) (map[string]in
 }
 
 // addedResults tells each message whether this batch stored it; stored holds what the database
-// had for the keys when not all were new (empty when all were).
-func addedResults(msgs []models.Inbound, rows []inboxRow, first map[string]int, stored map[string]inboxRow,
-	receipt string) ([]models.InboxAdded, error) {
+// had for the keys when not all were new (empty when all were), refused the messages not stored.
+func addedResults(msgs []models.Inbound, rows []inboxRow, first map[string]int, refused map[string]error,
+	stored map[string]inboxRow, receipt string) ([]models.InboxAdded, error) {
 	out := make([]models.InboxAdded, len(msgs))
 	claimed := make(map[string]bool, len(rows))
 	for i, in := range msgs {
 		key := in.DedupKey()
+		if err, ok := refused[key]; ok {
+			out[i] = models.InboxAdded{Err: err}
+			continue
+		}
 		r := rows[first[key]]
 		if got, ok := stored[key]; ok {
 			r = got

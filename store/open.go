@@ -163,7 +163,15 @@ func openMySQL(dsn string, maxOpen int, cfg *gorm.Config) (*gorm.DB, error) {
 	return db, nil
 }
 
-// NormalizeMySQLDSN forces the settings gridbot relies on: parseTime, UTC, utf8mb4.
+// strictSQLMode is the sql_mode of every MySQL connection: a value a column cannot hold is an
+// error, never cut or zeroed with a warning. It is MariaDB's default set without
+// NO_AUTO_CREATE_USER (gone in MySQL 8), with STRICT_ALL_TABLES and the zero-date checks; it
+// replaces any sql_mode the DSN sets. INSERT IGNORE still turns these errors into
+// warnings, so the inbox checks its values before it inserts (inboxbatch.go).
+const strictSQLMode = "'STRICT_ALL_TABLES,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE," +
+	"ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+
+// NormalizeMySQLDSN forces the settings gridbot relies on: parseTime, UTC, utf8mb4, strict mode.
 func NormalizeMySQLDSN(dsn string) (string, error) {
 	c, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
@@ -182,6 +190,7 @@ func NormalizeMySQLDSN(dsn string) (string, error) {
 	if c.Params["time_zone"] == "" {
 		c.Params["time_zone"] = "'+00:00'"
 	}
+	c.Params["sql_mode"] = strictSQLMode
 	return c.FormatDSN(), nil
 }
 
