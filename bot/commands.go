@@ -78,7 +78,7 @@ func (b *Bot) fresh(t *turn, text string) (string, error) {
 		return b.greeting(t.person), nil
 	}
 	t.sess = b.startSession(t, defaultKind(t.person))
-	b.describe(t.sess, text)
+	b.describe(t, text)
 	return b.question(t), nil
 }
 
@@ -131,7 +131,7 @@ func (b *Bot) start(t *turn, word, rest string) string {
 		if typed, ok := stripPrefixWord(t.raw, word); ok {
 			rest = typed
 		}
-		b.describe(t.sess, rest)
+		b.describe(t, rest)
 	}
 	return note + b.question(t)
 }

@@ -81,7 +81,7 @@ func (b *Bot) voice(t *turn) (string, error) {
 	if t.sess.Awaiting == waitPlace || t.sess.Awaiting == waitPlaceConfirm {
 		return heard + b.answerPlace(t, clean(text)), nil
 	}
-	b.describe(t.sess, text)
+	b.describe(t, text)
 	return heard + b.question(t), nil
 }
 
@@ -117,12 +117,24 @@ func (b *Bot) location(t *turn) (string, error) {
 	return placeNoted(b.placeName(loc)) + "\n" + b.question(t), nil
 }
 
+// maxDescription and maxAddress bound what a draft keeps, in characters, well within their
+// columns: a longer text is refused with a word, never cut silently.
+const (
+	maxDescription = 5000
+	maxAddress     = 200
+)
+
 // describe sets or extends the draft's description; matters are suggested again from the
-// whole of it until one is chosen.
-func (b *Bot) describe(s *session, text string) {
+// whole of it until one is chosen. Text beyond maxDescription is not taken, and the person is told.
+func (b *Bot) describe(t *turn, text string) bool {
+	s := t.sess
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return
+		return false
+	}
+	if utf8.RuneCountInString(s.Description)+utf8.RuneCountInString(text) > maxDescription {
+		t.notes = append(t.notes, msgDescriptionFull)
+		return false
 	}
 	if s.Description == "" {
 		s.Description = text
@@ -132,6 +144,7 @@ func (b *Bot) describe(s *session, text string) {
 	if !s.MatterChosen {
 		s.MatterOptions = nil
 	}
+	return true
 }
 
 // answer takes a text as the answer to the question the conversation waits on; a text that
@@ -174,7 +187,7 @@ func (b *Bot) answerDescription(t *turn, text string) string {
 		s.Location, s.PlaceDefault = &loc, false
 		return placeNoted(b.placeName(loc)) + "\n" + b.question(t)
 	}
-	b.describe(s, t.raw)
+	b.describe(t, t.raw)
 	return b.question(t)
 }
 
@@ -189,8 +202,7 @@ func (b *Bot) answerPhotos(t *turn, text string) string {
 		s.Location, s.PlaceDefault = &loc, false
 		return placeNoted(b.placeName(loc)) + "\n" + b.question(t)
 	}
-	b.describe(s, t.raw)
-	return msgAddedToDescription + msgAskPhotos
+	return addedTo(b.describe(t, t.raw)) + msgAskPhotos
 }
 
 // maxPlaceOnly is the longest text, in characters, read as only a place.
@@ -239,14 +251,16 @@ func (b *Bot) answerPlace(t *turn, text string) string {
 		s.Address = ""
 		return placeNoted(b.placeName(*s.Location)) + "\n" + b.question(t)
 	}
+	if utf8.RuneCountInString(t.raw) > maxAddress {
+		return msgAddressTooLong
+	}
 	if loc, ok := b.cat.Places.MatchAddress(text); ok {
 		loc.Address = t.raw
 		s.Location, s.PlaceDefault, s.Address = &loc, false, ""
 		return placeNoted(b.placeName(loc)) + "\n" + b.question(t)
 	}
 	if !hasAddressMarker(text) && b.readsLikeReport(text) && s.Address == "" {
-		b.describe(s, t.raw)
-		return msgAddedToDescription + "\n" + askPlaceShort(b.townshipNames())
+		return addedTo(b.describe(t, t.raw)) + "\n" + askPlaceShort(b.townshipNames())
 	}
 	s.Address = t.raw
 	return askPlaceAgain(t.raw, b.townshipNames())
@@ -371,8 +385,7 @@ func (b *Bot) answerConfirm(t *turn, text string) (string, error) {
 		return placeNoted(b.placeName(loc)) + "\n" + b.question(t), nil
 	}
 	if utf8.RuneCountInString(text) >= 6 && !oneOf(text, wordsDone()...) {
-		b.describe(s, t.raw)
-		return msgAddedToDescription + "\n" + b.question(t), nil
+		return addedTo(b.describe(t, t.raw)) + "\n" + b.question(t), nil
 	}
 	return msgConfirmHint, nil
 }

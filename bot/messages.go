@@ -84,6 +84,8 @@ const (
 	msgAskPhotosAgain        = "已清除原来的照片，请重新发送，发完回复“好了”。"
 	msgAskPhotosMore         = "请继续发送照片，发完回复“好了”。"
 	msgDuplicateAgain        = "请回复 1（关注已有案件）或 2（仍然单独提交）。"
+	msgDescriptionFull       = "问题描述已超过5000字，这一段没有记下。请简短补充，或回复“好了”继续。"
+	msgAddressTooLong        = "地址太长了，请用200字以内说明大概位置（村、社区或路名），或发送定位。"
 	msgNothingToUrge         = "您目前没有正在办理的问题。如有新问题，请直接描述。"
 	msgUrgeUsage             = "请发送“催办”（催您最近反映的问题），或“催办 受理编号”。"
 	msgNoMatterLabel         = "其他/不确定（由指挥平台分类）"
@@ -228,6 +230,14 @@ func outsideCounty(county string) string {
 		county = "本县"
 	}
 	return fmt.Sprintf("本公众号受理%s范围内的问题，您发送的位置不在%s。如问题就在%s，请输入地址或村名。", county, county, county)
+}
+
+// addedTo confirms text added to the description, or says nothing when it was not taken.
+func addedTo(ok bool) string {
+	if ok {
+		return msgAddedToDescription
+	}
+	return ""
 }
 
 // photosSoFar counts the draft's photos outside the photo step.

@@ -395,6 +395,19 @@ func conversationScripts() []script {
 			say2("？", "可以这样用"),
 		}},
 
+		{name: "an overlong address or description is refused with a word, never cut", steps: []step{
+			say2("投诉", "请描述"),
+			say2(strings.Repeat("楼下天天有人摆摊卖菜，", 400), "现场照片"),
+			say2(strings.Repeat("路都堵死了，", 200), "已超过5000字"),
+			say2("跳过", "地点"),
+			say2(strings.Repeat("安海镇安平路", 40), "地址太长了"),
+			say2("安海镇安平社区", "已记录地点：安海镇安平社区"),
+			say2("/pick 违法占道经营", "身份保密"),
+			say2("1", "请确认"),
+			say2("确认", "受理编号："),
+		}, filed: &filed{kind: models.KindComplaint, matter: "CG-001", township: "anhai", village: "anhai-anping", confidential: true,
+			descNot: []string{"路都堵死了"}}},
+
 		{name: "催办 with nothing filed says so", steps: []step{
 			say2("催办", "没有正在办理的问题"),
 			say2("进度", "还没有反映过问题"),
