@@ -84,11 +84,36 @@ type Deadlines interface {
 
 // Catalogue is the county as the bot needs it: places, matters and teams.
 type Catalogue struct {
-	CountyName string // the county this account serves, e.g. 晋江市
-	Places     *Places
-	Suggester  *Suggester
-	Matters    []models.Matter
-	Teams      []models.Team
+	CountyName  string // the county this account serves, e.g. 晋江市
+	Places      *Places
+	Suggester   *Suggester
+	Matters     []models.Matter
+	Teams       []models.Team
+	matterIndex map[string]models.Matter // Matters by code, filled by Index
+	teamIndex   map[string]models.Team   // Teams by code, filled by Index
+}
+
+// Index returns a copy of the catalogue with its matters and teams indexed by code, as the bot
+// reads it.
+func (c Catalogue) Index() *Catalogue {
+	c.matterIndex = make(map[string]models.Matter, len(c.Matters))
+	for _, m := range c.Matters {
+		c.matterIndex[m.Code] = m
+	}
+	c.teamIndex = make(map[string]models.Team, len(c.Teams))
+	for _, t := range c.Teams {
+		c.teamIndex[t.Code] = t
+	}
+	return &c
+}
+
+// Counties gives the bot the county's current catalogue (the county snapshot).
+type Counties interface {
+	// Catalogue returns the catalogue held now; it never waits.
+	Catalogue() *Catalogue
+	// CatalogueAt returns the catalogue of the people generation gen just read from Redis,
+	// loading the county again first when gen is not the one the catalogue was loaded under.
+	CatalogueAt(ctx context.Context, gen string) *Catalogue
 }
 
 // Config tunes the conversations.
@@ -109,9 +134,7 @@ type Bot struct {
 	cases     Cases
 	media     Media
 	deadlines Deadlines
-	cat       Catalogue
-	matters   map[string]models.Matter
-	teams     map[string]models.Team
+	county    Counties
 	redis     *redis.Client
 	batch     *store.Batcher // shares Redis round trips between concurrent turns
 	decoded   decodedPeople  // cached people already decoded
@@ -122,21 +145,16 @@ type Bot struct {
 // Batcher is the bot's pipeline sharing, for other users of its Redis to share its round trips.
 func (b *Bot) Batcher() *store.Batcher { return b.batch }
 
-// New builds the bot.
-func New(cfg Config, cat Catalogue, people People, cases Cases, media Media, deadlines Deadlines, rdb *redis.Client, log *slog.Logger) *Bot {
+// catalogue is the county's catalogue held now.
+func (b *Bot) catalogue() *Catalogue { return b.county.Catalogue() }
+
+// New builds the bot over the county snapshot.
+func New(cfg Config, county Counties, people People, cases Cases, media Media, deadlines Deadlines, rdb *redis.Client, log *slog.Logger) *Bot {
 	if cfg.DefaultLimit.Amount == 0 {
 		cfg.DefaultLimit = models.TimeLimit{Amount: 13, Unit: models.WorkingDays}
 	}
-	b := &Bot{cfg: cfg, people: people, cases: cases, media: media, deadlines: deadlines, cat: cat,
-		matters: map[string]models.Matter{}, teams: map[string]models.Team{}, redis: rdb,
-		batch: store.NewBatcher(rdb, 5*time.Second), log: log, now: time.Now}
-	for _, m := range cat.Matters {
-		b.matters[m.Code] = m
-	}
-	for _, t := range cat.Teams {
-		b.teams[t.Code] = t
-	}
-	return b
+	return &Bot{cfg: cfg, people: people, cases: cases, media: media, deadlines: deadlines, county: county,
+		redis: rdb, batch: store.NewBatcher(rdb, 5*time.Second), log: log, now: time.Now}
 }
 
 // SetClock replaces the bot's clock (tests).
@@ -161,6 +179,9 @@ func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
 		return "", err
 	}
 	defer unlock()
+	if h := heldFromContext(ctx); h != nil && h.genRead {
+		b.county.CatalogueAt(ctx, h.gen) // a new generation (an import) loads the county again
+	}
 	at := b.now()
 	person, known, err := b.identify(ctx, in, at)
 	if err != nil {
@@ -381,6 +402,7 @@ func (a *lockAttempt) result() (*held, error) {
 		h.raw = nil
 	}
 	h.gen, _ = vals[1].(string) // "" before the first change of people
+	h.genRead = true
 	if person, ok := vals[2].(string); ok {
 		h.person = []byte(person)
 	}

@@ -106,7 +106,7 @@ func splitCommand(text string) (word, arg string) {
 
 // readsLikeReport tells a description from small talk: long enough, or naming a matter.
 func (b *Bot) readsLikeReport(text string) bool {
-	return utf8.RuneCountInString(text) >= 8 || len(b.cat.Suggester.Suggest(text, 1)) > 0
+	return utf8.RuneCountInString(text) >= 8 || len(b.catalogue().Suggester.Suggest(text, 1)) > 0
 }
 
 // start opens a new draft of the kind a command word asks for; text after the word ("举报：…")
@@ -301,7 +301,7 @@ func (b *Bot) bind(t *turn, arg string) (string, error) {
 	b.redis.Del(t.ctx, failKey)
 	t.person, t.sess = p, nil
 	team := ""
-	if tm, ok := b.teams[p.TeamCode]; ok {
+	if tm, ok := b.catalogue().teamIndex[p.TeamCode]; ok {
 		team = tm.Name
 	}
 	return bound(p.Name, p.Role.Chinese(), team), nil
@@ -367,7 +367,7 @@ func parseScore(rest string) (int, string, bool) {
 
 // matterName names a matter, or says it is still to be classified.
 func (b *Bot) matterName(code string) string {
-	if m, ok := b.matters[code]; ok {
+	if m, ok := b.catalogue().matterIndex[code]; ok {
 		return m.Name
 	}
 	return "待分类"

@@ -24,7 +24,7 @@ func (b *Bot) isFollowUp(text string) bool {
 	if !containsAny(text, followUpWords()) {
 		return false
 	}
-	return utf8.RuneCountInString(text) <= 16 || len(b.cat.Suggester.Suggest(text, 1)) == 0
+	return utf8.RuneCountInString(text) <= 16 || len(b.catalogue().Suggester.Suggest(text, 1)) == 0
 }
 
 // followUp answers a follow-up with the person's latest open case; ok is false when the text

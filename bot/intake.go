@@ -24,7 +24,7 @@ func (b *Bot) startSession(t *turn, kind models.CaseKind) *session {
 		s.Confidential = &c
 	}
 	if t.person.Role == models.RoleGridWorker && len(t.person.GridCodes) > 0 {
-		if loc, ok := b.cat.Places.Grid(t.person.GridCodes[0]); ok {
+		if loc, ok := b.catalogue().Places.Grid(t.person.GridCodes[0]); ok {
 			s.Location, s.PlaceDefault = &loc, true
 		}
 	}
@@ -101,12 +101,12 @@ func (b *Bot) attach(t *turn, mime string) error {
 func (b *Bot) location(t *turn) (string, error) {
 	b.ensureSession(t)
 	pt := models.Point{Lat: t.in.Lat, Lng: t.in.Lng}
-	loc, ok := b.cat.Places.Locate(pt)
+	loc, ok := b.catalogue().Places.Locate(pt)
 	if !ok {
-		near, inCounty := b.cat.Places.Nearest(pt)
+		near, inCounty := b.catalogue().Places.Nearest(pt)
 		if !inCounty {
 			t.sess.Awaiting = waitPlace
-			return outsideCounty(b.cat.CountyName) + "\n" + askPlaceShort(b.townshipNames()), nil
+			return outsideCounty(b.catalogue().CountyName) + "\n" + askPlaceShort(b.townshipNames()), nil
 		}
 		near.Address = t.in.Label
 		t.sess.Candidate, t.sess.Awaiting = &near, waitPlaceConfirm
@@ -214,13 +214,13 @@ func (b *Bot) placeOnly(text string) (models.Location, bool) {
 	if utf8.RuneCountInString(text) > maxPlaceOnly {
 		return models.Location{}, false // a description: not worth a search of every place name
 	}
-	loc, ok := b.cat.Places.MatchAddress(text)
+	loc, ok := b.catalogue().Places.MatchAddress(text)
 	if !ok {
 		return models.Location{}, false
 	}
 	rest := strings.ReplaceAll(text, " ", "")
 	for _, code := range []string{loc.TownshipCode, loc.VillageCode} {
-		for _, form := range nameForms(b.cat.Places.Name(code)) {
+		for _, form := range nameForms(b.catalogue().Places.Name(code)) {
 			rest = strings.ReplaceAll(rest, form, "")
 		}
 	}
@@ -242,7 +242,7 @@ func (b *Bot) answerPlace(t *turn, text string) string {
 		s.Location, s.PlaceDefault = &models.Location{Address: s.Address}, false
 		return msgPlaceLeftOpen + "\n" + b.question(t)
 	}
-	ts := b.cat.Places.Townships()
+	ts := b.catalogue().Places.Townships()
 	if n, ok := choice(text); ok {
 		if n > len(ts) {
 			return fmt.Sprintf("请回复 1 到 %d 之间的乡镇序号。\n", len(ts)) + askPlaceShort(b.townshipNames())
@@ -254,7 +254,7 @@ func (b *Bot) answerPlace(t *turn, text string) string {
 	if utf8.RuneCountInString(t.raw) > maxAddress {
 		return msgAddressTooLong
 	}
-	if loc, ok := b.cat.Places.MatchAddress(text); ok {
+	if loc, ok := b.catalogue().Places.MatchAddress(text); ok {
 		loc.Address = t.raw
 		s.Location, s.PlaceDefault, s.Address = &loc, false, ""
 		return placeNoted(b.placeName(loc)) + "\n" + b.question(t)
@@ -307,7 +307,7 @@ func (b *Bot) answerMatter(t *turn, text string) string {
 		s.MatterCode, s.MatterChosen = "", true
 		return b.question(t)
 	}
-	if sug := b.cat.Suggester.Suggest(s.Description+" "+text, 3); len(sug) > 0 {
+	if sug := b.catalogue().Suggester.Suggest(s.Description+" "+text, 3); len(sug) > 0 {
 		s.MatterOptions = codes(sug)
 	}
 	return b.question(t)
@@ -431,7 +431,7 @@ func (b *Bot) question(t *turn) string {
 func (b *Bot) askMatterNow(t *turn) string {
 	s := t.sess
 	if len(s.MatterOptions) == 0 {
-		s.MatterOptions = codes(b.cat.Suggester.Suggest(s.Description, 3))
+		s.MatterOptions = codes(b.catalogue().Suggester.Suggest(s.Description, 3))
 	}
 	if len(s.MatterOptions) == 0 || (t.person.Staff() && !s.MatterAsked) {
 		s.MatterChosen = true
@@ -443,7 +443,7 @@ func (b *Bot) askMatterNow(t *turn) string {
 	s.Awaiting = waitMatter
 	names := make([]string, len(s.MatterOptions))
 	for i, c := range s.MatterOptions {
-		names[i] = b.matters[c].Name
+		names[i] = b.catalogue().matterIndex[c].Name
 	}
 	return askMatter(names)
 }
@@ -468,7 +468,7 @@ func (b *Bot) askDescription(kind models.CaseKind, photos int) string {
 // summary renders the draft for confirmation.
 func (b *Bot) summary(s *session) string {
 	matter := msgNoMatterLabel
-	if m, ok := b.matters[s.MatterCode]; ok {
+	if m, ok := b.catalogue().matterIndex[s.MatterCode]; ok {
 		matter = m.Name
 	}
 	conf := ""
@@ -504,7 +504,7 @@ func (b *Bot) submit(t *turn) (string, error) {
 // on the working-time calendar.
 func (b *Bot) due(c models.Case) string {
 	limit := b.cfg.DefaultLimit
-	if m, ok := b.matters[c.MatterCode]; ok && m.HandleLimit.Amount > 0 {
+	if m, ok := b.catalogue().matterIndex[c.MatterCode]; ok && m.HandleLimit.Amount > 0 {
 		limit = m.HandleLimit
 	}
 	at, err := b.deadlines.Add(c.CreatedAt, limit)
@@ -528,7 +528,7 @@ func limitWords(l models.TimeLimit) string {
 func (b *Bot) placeName(loc models.Location) string {
 	var names []string
 	for _, code := range []string{loc.TownshipCode, loc.VillageCode} {
-		if name := b.cat.Places.Name(code); name != "" {
+		if name := b.catalogue().Places.Name(code); name != "" {
 			names = append(names, name)
 		}
 	}
@@ -561,7 +561,7 @@ func addressBeyond(address string, names []string) string {
 
 // townshipNames lists the townships in the order they are offered.
 func (b *Bot) townshipNames() []string {
-	ts := b.cat.Places.Townships()
+	ts := b.catalogue().Places.Townships()
 	names := make([]string, len(ts))
 	for i, t := range ts {
 		names[i] = t.Name

@@ -38,6 +38,15 @@ func ForgetPeople(ctx context.Context, rdb redis.UniversalClient, prefix string)
 	return rdb.Incr(ctx, PeopleGenerationKey(prefix)).Err()
 }
 
+// PeopleGeneration reads the people generation ("" before the first change of people).
+func PeopleGeneration(ctx context.Context, rdb redis.UniversalClient, prefix string) (string, error) {
+	gen, err := rdb.Get(ctx, PeopleGenerationKey(prefix)).Result()
+	if err == redis.Nil {
+		return "", nil
+	}
+	return gen, err
+}
+
 // personKey names the cached person of an openid (or WeCom userid) on a channel.
 func (b *Bot) personKey(channel models.Channel, id string) string {
 	return b.cfg.KeyPrefix + "person:" + string(channel) + ":" + id

@@ -62,6 +62,7 @@ type held struct {
 	channel  models.Channel
 	lockKey  string
 	gen      string // the people generation when the lock was taken
+	genRead  bool   // gen was read from Redis (the lock's reads succeeded)
 	person   []byte // the cached person read with the lock; nil when there is none
 	toCache  []byte // a person read from the database, cached when the turn ends
 	raw      []byte // the stored conversation read under the lock; nil when there is none

@@ -13,6 +13,7 @@ import (
 
 	"gridbot/bot"
 	"gridbot/config"
+	"gridbot/county"
 	"gridbot/handlers"
 	"gridbot/inbox"
 	"gridbot/media"
@@ -128,10 +129,6 @@ func (a *App) wechatCreds() wechatCreds {
 
 // openConversations builds the bot over the county's catalogue, the media fetcher and the inbox.
 func (a *App) openConversations(ctx context.Context, g *gateway) error {
-	cat, err := loadCatalogue(ctx, a.store, float64(a.cfg.PlaceRadiusMeters))
-	if err != nil {
-		return err
-	}
 	periods, err := workcal.ParsePeriods(a.cfg.WorkingHours)
 	if err != nil {
 		return err
@@ -148,13 +145,11 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	if err := g.fetcher.Start(ctx); err != nil {
 		return err
 	}
-	county, err := workflow.NewCountyCache(ctx, a.store, 30*time.Second, func(err error) {
-		a.log.Warn("reloading the county snapshot failed; using the last one", "err", err)
-	})
+	counties, err := a.openCounty(ctx)
 	if err != nil {
 		return err
 	}
-	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, county.Get)
+	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, counties.County)
 	g.supervisor, err = workflow.NewSupervisor(g.workflow, a.store, cal, a.redis,
 		workflow.SupervisorConfig{KeyPrefix: a.cfg.RedisKeyPrefix}, nil, a.log)
 	if err != nil {
@@ -163,7 +158,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
 		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL},
-		cat, peopleService{a.store, county}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
+		counties, peopleService{a.store, counties}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
 		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
 		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText(),
@@ -172,42 +167,15 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	return nil
 }
 
-// loadCatalogue reads the county's places, matters, colloquial words and teams for the bot.
-func loadCatalogue(ctx context.Context, st *store.Store, radius float64) (bot.Catalogue, error) {
-	ts, err := st.Townships(ctx)
-	if err != nil {
-		return bot.Catalogue{}, err
-	}
-	vs, err := st.Villages(ctx)
-	if err != nil {
-		return bot.Catalogue{}, err
-	}
-	gs, err := st.Grids(ctx)
-	if err != nil {
-		return bot.Catalogue{}, err
-	}
-	ms, err := st.Matters(ctx)
-	if err != nil {
-		return bot.Catalogue{}, err
-	}
-	teams, err := st.Teams(ctx)
-	if err != nil {
-		return bot.Catalogue{}, err
-	}
-	colloquial, err := st.Colloquial(ctx)
-	if err != nil {
-		return bot.Catalogue{}, err
-	}
-	places, err := bot.NewPlaces(ts, vs, gs, radius)
-	if err != nil {
-		return bot.Catalogue{}, fmt.Errorf("load places: %w", err)
-	}
-	county, err := st.County(ctx)
-	if err != nil && models.ErrorCodeOf(err) != models.ENotFound {
-		return bot.Catalogue{}, err
-	}
-	return bot.Catalogue{CountyName: county.Name, Places: places, Suggester: bot.NewSuggester(ms, colloquial), Matters: ms,
-		Teams: teams}, nil
+// openCounty loads the county snapshot that the bot and the workflow share, reloaded when the
+// people generation in Redis changes (an import, a binding).
+func (a *App) openCounty(ctx context.Context) (*county.Cache, error) {
+	rdb, prefix := a.redis.Client, a.cfg.RedisKeyPrefix
+	return county.New(ctx, a.store, county.Config{Radius: float64(a.cfg.PlaceRadiusMeters),
+		Generation: func(ctx context.Context) (string, error) { return bot.PeopleGeneration(ctx, rdb, prefix) },
+		OnError: func(err error) {
+			a.log.Warn("reloading the county snapshot failed; using the last one", "err", err)
+		}})
 }
 
 // register mounts the callback (and, in sandbox mode, the simulator) on the engine.
@@ -328,7 +296,7 @@ type caseService struct {
 // binding, so that a newly bound officer receives dispatches at once.
 type peopleService struct {
 	*store.Store
-	county *workflow.CountyCache
+	county *county.Cache
 }
 
 // RedeemBindingCode binds and refreshes the snapshot.
