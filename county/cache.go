@@ -123,24 +123,35 @@ func (c *Cache) stale(h *held, gen string, now time.Time) bool {
 	return newer(gen, h.snap.Gen) || now.Sub(h.loaded) >= c.cfg.MaxAge
 }
 
-// newer reports whether generation a comes after b. Generations count up; a turn that read the
-// generation just before it changed must not bring back the older snapshot.
+// newer reports whether generation a comes after b. Generations count up from "" (none yet); a
+// turn that read the generation just before it changed must not bring back the older snapshot.
 func newer(a, b string) bool {
 	if a == b {
 		return false
 	}
-	x, errA := strconv.ParseInt(a, 10, 64)
-	y, errB := strconv.ParseInt(b, 10, 64)
+	x, errA := generationNumber(a)
+	y, errB := generationNumber(b)
 	if errA != nil || errB != nil {
 		return true
 	}
 	return x > y
 }
 
-// refresh loads the snapshot of gen, unless another caller is loading one (it then serves the
-// snapshot held) or the last attempt failed under retryAfter ago.
+// generationNumber reads a generation: "" is 0, before the first change.
+func generationNumber(gen string) (int64, error) {
+	if gen == "" {
+		return 0, nil
+	}
+	return strconv.ParseInt(gen, 10, 64)
+}
+
+// refresh loads the snapshot of gen, unless the last attempt failed under retryAfter ago. A
+// newer generation waits for a reload under way, so that a turn that saw it never uses an older
+// county; a reload for age alone is left to whoever started one, the snapshot held served meanwhile.
 func (c *Cache) refresh(ctx context.Context, gen string) *Snapshot {
-	if !c.reload.TryLock() {
+	if newer(gen, c.Snapshot().Gen) {
+		c.reload.Lock()
+	} else if !c.reload.TryLock() {
 		return c.Snapshot()
 	}
 	defer c.reload.Unlock()
