@@ -26,7 +26,7 @@ type fakeSource struct {
 }
 
 // sample returns the bundled sample county with every staff member bound to WeChat.
-func sample(t *testing.T) models.Deployment {
+func sample(t testing.TB) models.Deployment {
 	t.Helper()
 	f, err := os.Open("../examples/jinjiang.yaml")
 	if err != nil {
@@ -322,5 +322,19 @@ func TestNewer(t *testing.T) {
 		if got := newer(tt.a, tt.b); got != tt.want {
 			t.Errorf("newer(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+// BenchmarkAtSameGeneration is what a turn pays for the snapshot when the county did not change.
+func BenchmarkAtSameGeneration(b *testing.B) {
+	src, gen := &fakeSource{d: sample(b)}, &generation{}
+	c, err := New(context.Background(), src, Config{Radius: 500, Generation: gen.read})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		c.At(ctx, "")
 	}
 }
