@@ -147,7 +147,7 @@ func (f *Fetcher) fetch(a models.Attachment) {
 	}
 }
 
-// try downloads and stores the file once, filling in path, hash, type and size.
+// try downloads and stores the file once, filling in path, hash, type and size when it is stored.
 func (f *Fetcher) try(a *models.Attachment) error {
 	ctx, cancel := context.WithTimeout(context.Background(), f.cfg.Timeout)
 	defer cancel()
@@ -159,12 +159,14 @@ func (f *Fetcher) try(a *models.Attachment) error {
 		return fmt.Errorf("media %s is empty", a.MediaID)
 	}
 	sum := sha256.Sum256(data)
-	a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(data))
-	a.MIMEType = mimeType(ctype, data)
-	a.Path = path.Join("media", time.Now().Format("2006/01"), a.SHA256+extension(a.MIMEType))
-	if err := f.cfg.Blobs.Put(ctx, a.Path, bytes.NewReader(data), a.Size, a.MIMEType); err != nil {
+	got := *a
+	got.SHA256, got.Size = hex.EncodeToString(sum[:]), int64(len(data))
+	got.MIMEType = mimeType(ctype, data)
+	got.Path = path.Join("media", time.Now().Format("2006/01"), got.SHA256+extension(got.MIMEType))
+	if err := f.cfg.Blobs.Put(ctx, got.Path, bytes.NewReader(data), got.Size, got.MIMEType); err != nil {
 		return fmt.Errorf("store media: %w", err)
 	}
+	*a = got // only a stored file gets a path
 	return nil
 }
 
