@@ -27,6 +27,10 @@ func (a *api) attachmentFile(c *gin.Context) {
 		return
 	}
 	rc, info, err := a.Media.Get(c.Request.Context(), at.Path)
+	if models.ErrorCodeOf(err) == models.ENotFound {
+		a.Log.WarnContext(c.Request.Context(), "an attachment's file is missing from the media store", "attachment_id", at.ID, "err", err)
+		err = models.WrapError(models.ENotFound, err, "attachment %d has no file", at.ID)
+	}
 	if err != nil {
 		writeError(c, a.Log, err)
 		return
