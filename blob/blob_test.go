@@ -34,7 +34,7 @@ func stores(t *testing.T) map[string]Store {
 		t.Fatal(err)
 	}
 	s3, err := NewS3(S3Config{Endpoint: fakeS3(t, "media"), Bucket: "media", AccessKey: "k", SecretKey: "s",
-		Region: "us-east-1", Attempts: 1, Prefix: "/county-a/"})
+		Attempts: 1, Prefix: "/county-a/"})
 	if err != nil {
 		t.Fatal(err)
 	}

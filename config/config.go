@@ -77,7 +77,7 @@ type Config struct {
 	RedisKeyPrefix string `env:"REDIS_KEY_PREFIX" yaml:"redis_key_prefix" default:"gridbot:" desc:"Prefix of every Redis key, so several deployments can share one Redis."`
 
 	// Files, time and logs.
-	DataDir     string `env:"DATA_DIR" yaml:"data_dir" default:"./data" desc:"Directory for media files and, by default, the SQLite database."`
+	DataDir     string `env:"DATA_DIR" yaml:"data_dir" default:"./data" desc:"Directory for media files (with GRIDBOT_MEDIA_STORE=dir) and, by default, the SQLite database."`
 	MediaStore  string `env:"MEDIA_STORE" yaml:"media_store" default:"dir" desc:"Where photos and voice are kept: dir (files under the data directory, one instance) or s3 (an S3-compatible bucket shared by every instance: MinIO, OSS, COS)."`
 	S3Endpoint  string `env:"S3_ENDPOINT" yaml:"s3_endpoint" desc:"URL of the S3-compatible server with no path, such as https://oss-cn-hangzhou.aliyuncs.com or http://minio:9000; https uses TLS. Required with s3."`
 	S3Bucket    string `env:"S3_BUCKET" yaml:"s3_bucket" desc:"Bucket that holds the media (it must exist). Required with s3."`
