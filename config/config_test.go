@@ -689,3 +689,20 @@ func TestLevelAndLocation(t *testing.T) {
 		t.Errorf("Location() with an invalid zone = %v, want UTC", got)
 	}
 }
+
+func TestS3SecretsHidden(t *testing.T) {
+	const marker = "S3CRETmarker"
+	vars := map[string]string{"GRIDBOT_MEDIA_STORE": "s3", "GRIDBOT_S3_ENDPOINT": "http://minio:9000",
+		"GRIDBOT_S3_ACCESS_KEY": marker, "GRIDBOT_S3_SECRET_KEY": marker}
+	_, err := Load("", env(vars))
+	if err == nil || !strings.Contains(err.Error(), "GRIDBOT_S3_BUCKET") || strings.Contains(err.Error(), marker) {
+		t.Fatalf("Load = %v; want the missing bucket and no secret", err)
+	}
+	vars["GRIDBOT_S3_BUCKET"] = "gridbot-media"
+	c := mustLoad(t, "", vars)
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+	if strings.Contains(buf.String(), marker) || !strings.Contains(buf.String(), `"s3_bucket":"gridbot-media"`) {
+		t.Errorf("log shows a secret, or not the bucket:\n%s", buf.String())
+	}
+}
