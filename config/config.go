@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -35,6 +36,12 @@ const (
 	MigrateAuto  = "auto"
 	MigrateApply = "apply"
 	MigrateCheck = "check"
+)
+
+// Media stores accepted by GRIDBOT_MEDIA_STORE.
+const (
+	MediaStoreDir = "dir"
+	MediaStoreS3  = "s3"
 )
 
 // Modes accepted by GRIDBOT_DB_SKIP_LOCKED.
@@ -70,10 +77,17 @@ type Config struct {
 	RedisKeyPrefix string `env:"REDIS_KEY_PREFIX" yaml:"redis_key_prefix" default:"gridbot:" desc:"Prefix of every Redis key, so several deployments can share one Redis."`
 
 	// Files, time and logs.
-	DataDir   string `env:"DATA_DIR" yaml:"data_dir" default:"./data" desc:"Directory for media files and, by default, the SQLite database."`
-	Timezone  string `env:"TIMEZONE" yaml:"timezone" default:"Asia/Shanghai" desc:"IANA time zone for deadlines, working days and dates shown to people."`
-	LogLevel  string `env:"LOG_LEVEL" yaml:"log_level" default:"info" desc:"Lowest log level written: debug, info, warn or error."`
-	LogFormat string `env:"LOG_FORMAT" yaml:"log_format" default:"json" desc:"Log format: json or text."`
+	DataDir     string `env:"DATA_DIR" yaml:"data_dir" default:"./data" desc:"Directory for media files (with GRIDBOT_MEDIA_STORE=dir) and, by default, the SQLite database."`
+	MediaStore  string `env:"MEDIA_STORE" yaml:"media_store" default:"dir" desc:"Where photos and voice are kept: dir (files under the data directory, one instance) or s3 (an S3-compatible bucket shared by every instance: MinIO, OSS, COS)."`
+	S3Endpoint  string `env:"S3_ENDPOINT" yaml:"s3_endpoint" desc:"URL of the S3-compatible server with no path, such as https://oss-cn-hangzhou.aliyuncs.com or http://minio:9000; https uses TLS. Required with s3."`
+	S3Bucket    string `env:"S3_BUCKET" yaml:"s3_bucket" desc:"Bucket that holds the media (it must exist). Required with s3."`
+	S3AccessKey string `env:"S3_ACCESS_KEY" yaml:"s3_access_key" secret:"true" desc:"Access key id of the object store. Required with s3."`
+	S3SecretKey string `env:"S3_SECRET_KEY" yaml:"s3_secret_key" secret:"true" desc:"Secret access key of the object store. Required with s3."`
+	S3Region    string `env:"S3_REGION" yaml:"s3_region" desc:"Region of the bucket, such as cn-hangzhou; empty asks the server."`
+	S3Prefix    string `env:"S3_PREFIX" yaml:"s3_prefix" desc:"Put before every object name, such as county-a/, so several deployments can share one bucket."`
+	Timezone    string `env:"TIMEZONE" yaml:"timezone" default:"Asia/Shanghai" desc:"IANA time zone for deadlines, working days and dates shown to people."`
+	LogLevel    string `env:"LOG_LEVEL" yaml:"log_level" default:"info" desc:"Lowest log level written: debug, info, warn or error."`
+	LogFormat   string `env:"LOG_FORMAT" yaml:"log_format" default:"json" desc:"Log format: json or text."`
 
 	// Behaviour.
 	SampleCounty   bool          `env:"SAMPLE_COUNTY" yaml:"sample_county" default:"true" desc:"Import the bundled sample county when serve starts on an empty embedded SQLite database; ignored with mysql."`
@@ -296,6 +310,12 @@ func (c Config) problems() problems {
 		{"DB_SKIP_LOCKED", checkOneOf(c.DBSkipLocked, SkipLockedAuto, SkipLockedOff)},
 		{"REDIS_URL", checkRedisURL(c.RedisURL)},
 		{"DATA_DIR", checkNotEmpty(c.DataDir)},
+		{"MEDIA_STORE", checkOneOf(c.MediaStore, MediaStoreDir, MediaStoreS3)},
+		{"S3_ENDPOINT", c.checkS3(checkEndpoint(c.S3Endpoint))},
+		{"S3_BUCKET", c.checkS3(checkBucket(c.S3Bucket))},
+		{"S3_ACCESS_KEY", c.checkS3(checkNotEmpty(c.S3AccessKey))},
+		{"S3_SECRET_KEY", c.checkS3(checkNotEmpty(c.S3SecretKey))},
+		{"S3_PREFIX", checkPrefix(c.S3Prefix)},
 		{"TIMEZONE", checkTimezone(c.Timezone)},
 		{"LOG_LEVEL", checkOneOf(c.LogLevel, "debug", "info", "warn", "error")},
 		{"LOG_FORMAT", checkOneOf(c.LogFormat, "json", "text")},
@@ -495,6 +515,51 @@ func checkAPIBase(raw string) string {
 		return ""
 	}
 	return fmt.Sprintf(`must be an absolute http(s) URL with no path, such as "https://api.weixin.qq.com", got %q`, raw)
+}
+
+// checkS3 reports problem only when the media store is s3; the S3 settings are ignored otherwise.
+func (c Config) checkS3(problem string) string {
+	if c.MediaStore != MediaStoreS3 || problem == "" {
+		return ""
+	}
+	if problem == "must not be empty" {
+		return `required when GRIDBOT_MEDIA_STORE is "s3"`
+	}
+	return problem
+}
+
+// checkEndpoint requires an absolute http(s) URL with nothing after the host.
+func checkEndpoint(raw string) string {
+	if raw == "" {
+		return "must not be empty"
+	}
+	if checkAPIBase(raw) == "" {
+		return ""
+	}
+	return fmt.Sprintf(`must be an absolute http(s) URL with no path, such as "https://oss-cn-hangzhou.aliyuncs.com" or "http://minio:9000", got %q`, raw)
+}
+
+// checkBucket requires an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens,
+// starting and ending with a letter or digit.
+func checkBucket(name string) string {
+	if name == "" {
+		return "must not be empty"
+	}
+	ok := len(name) >= 3 && len(name) <= 63 && strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789.-") == "" &&
+		!strings.ContainsAny(name[:1]+name[len(name)-1:], ".-") && !strings.Contains(name, "..")
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf("must be 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, got %q", name)
+}
+
+// checkPrefix accepts an empty prefix or slash-separated names without "." or ".." parts.
+func checkPrefix(p string) string {
+	trimmed := strings.Trim(p, "/")
+	if trimmed == "" || fs.ValidPath(trimmed) {
+		return ""
+	}
+	return fmt.Sprintf(`must be empty or names separated by "/" such as "county-a/", without "." or ".." parts, got %q`, p)
 }
 
 // checkDigits accepts an empty value or decimal digits only.

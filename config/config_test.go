@@ -57,6 +57,7 @@ func defaultConfig() Config {
 		DBSkipLocked:          "auto",
 		RedisKeyPrefix:        "gridbot:",
 		DataDir:               "./data",
+		MediaStore:            "dir",
 		Timezone:              "Asia/Shanghai",
 		LogLevel:              "info",
 		LogFormat:             "json",
@@ -265,6 +266,12 @@ func TestLoadFileErrors(t *testing.T) {
 	})
 }
 
+// setS3 configures a complete S3 media store.
+func setS3(c *Config) {
+	c.MediaStore, c.S3Endpoint, c.S3Bucket = "s3", "http://minio:9000", "gridbot-media"
+	c.S3AccessKey, c.S3SecretKey = "AKIAEXAMPLE", "s3-secret-value"
+}
+
 func TestValidate(t *testing.T) {
 	const key43 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJK0123+/"
 	tests := []struct {
@@ -423,6 +430,54 @@ func TestValidate(t *testing.T) {
 			name:   "template quota",
 			change: func(c *Config) { c.WeChatQuotaTemplate = 0 },
 			want:   `GRIDBOT_WECHAT_QUOTA_TEMPLATE: must be at least 1, got 0`,
+		},
+		{
+			name:   "media store",
+			change: func(c *Config) { c.MediaStore = "nfs" },
+			want:   `GRIDBOT_MEDIA_STORE: must be "dir" or "s3", got "nfs"`,
+		},
+		{
+			name:   "s3 settings ignored with dir",
+			change: func(c *Config) { c.S3Endpoint, c.S3Bucket = "minio:9000", "A" },
+			want:   "",
+		},
+		{
+			name:   "s3 complete",
+			change: func(c *Config) { setS3(c) },
+			want:   "",
+		},
+		{
+			name:   "s3 missing settings, one line each",
+			change: func(c *Config) { c.MediaStore = "s3" },
+			want: `GRIDBOT_S3_ENDPOINT: required when GRIDBOT_MEDIA_STORE is "s3"` + "\n" +
+				`GRIDBOT_S3_BUCKET: required when GRIDBOT_MEDIA_STORE is "s3"` + "\n" +
+				`GRIDBOT_S3_ACCESS_KEY: required when GRIDBOT_MEDIA_STORE is "s3"` + "\n" +
+				`GRIDBOT_S3_SECRET_KEY: required when GRIDBOT_MEDIA_STORE is "s3"`,
+		},
+		{
+			name:   "s3 endpoint without scheme",
+			change: func(c *Config) { setS3(c); c.S3Endpoint = "minio:9000" },
+			want:   `GRIDBOT_S3_ENDPOINT: must be an absolute http(s) URL with no path, such as "https://oss-cn-hangzhou.aliyuncs.com" or "http://minio:9000", got "minio:9000"`,
+		},
+		{
+			name:   "s3 endpoint with a path",
+			change: func(c *Config) { setS3(c); c.S3Endpoint = "http://minio:9000/gridbot" },
+			want:   `GRIDBOT_S3_ENDPOINT: must be an absolute http(s) URL with no path, such as "https://oss-cn-hangzhou.aliyuncs.com" or "http://minio:9000", got "http://minio:9000/gridbot"`,
+		},
+		{
+			name:   "s3 bucket name",
+			change: func(c *Config) { setS3(c); c.S3Bucket = "Gridbot_Media" },
+			want:   `GRIDBOT_S3_BUCKET: must be 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, got "Gridbot_Media"`,
+		},
+		{
+			name:   "s3 prefix escapes",
+			change: func(c *Config) { setS3(c); c.S3Prefix = "county/../other/" },
+			want:   `GRIDBOT_S3_PREFIX: must be empty or names separated by "/" such as "county-a/", without "." or ".." parts, got "county/../other/"`,
+		},
+		{
+			name:   "s3 prefix with slashes",
+			change: func(c *Config) { setS3(c); c.S3Prefix = "/county-a/media/" },
+			want:   "",
 		},
 		{
 			name: "all problems at once",
@@ -632,5 +687,22 @@ func TestLevelAndLocation(t *testing.T) {
 	c.Timezone = "Nowhere/Else"
 	if got := c.Location(); got != time.UTC {
 		t.Errorf("Location() with an invalid zone = %v, want UTC", got)
+	}
+}
+
+func TestS3SecretsHidden(t *testing.T) {
+	const marker = "S3CRETmarker"
+	vars := map[string]string{"GRIDBOT_MEDIA_STORE": "s3", "GRIDBOT_S3_ENDPOINT": "http://minio:9000",
+		"GRIDBOT_S3_ACCESS_KEY": marker, "GRIDBOT_S3_SECRET_KEY": marker}
+	_, err := Load("", env(vars))
+	if err == nil || !strings.Contains(err.Error(), "GRIDBOT_S3_BUCKET") || strings.Contains(err.Error(), marker) {
+		t.Fatalf("Load = %v; want the missing bucket and no secret", err)
+	}
+	vars["GRIDBOT_S3_BUCKET"] = "gridbot-media"
+	c := mustLoad(t, "", vars)
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+	if strings.Contains(buf.String(), marker) || !strings.Contains(buf.String(), `"s3_bucket":"gridbot-media"`) {
+		t.Errorf("log shows a secret, or not the bucket:\n%s", buf.String())
 	}
 }

@@ -44,6 +44,7 @@ type APIWorkflow interface {
 type APIDeps struct {
 	Store    APIStore
 	Workflow APIWorkflow
+	Media    APIMedia // the bytes of attachments
 	Log      *slog.Logger
 	Location *time.Location   // for the times the API writes; UTC when nil
 	Now      func() time.Time // time.Now when nil
@@ -73,6 +74,7 @@ func RegisterAPI(r *gin.Engine, d APIDeps) {
 	g.GET("/cases", a.listCases)
 	g.GET("/cases/:no", a.caseDetail)
 	g.GET("/cases/:no/verify", a.verifyCase)
+	g.GET("/cases/:no/attachments/:id", a.attachmentFile)
 	g.GET("/stats", a.stats)
 	g.GET("/notifications", a.notifications)
 	for _, s := range apiActions() {

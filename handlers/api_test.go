@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"gridbot/blob"
 	"gridbot/deployment"
 	"gridbot/examples"
 	"gridbot/handlers"
@@ -35,6 +36,7 @@ const apiMaxBody = 4096
 type fixture struct {
 	t       *testing.T
 	store   *store.Store
+	media   *blob.Dir
 	wf      *workflow.Workflow
 	url     string
 	shift   atomic.Int64 // how far the workflow's clock is behind the real one
@@ -92,7 +94,10 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 	f.wf = workflow.New(s, loc, now, cal, func() workflow.County { return county })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine := handlers.New(handlers.Deps{Log: log, Registry: prometheus.NewRegistry(), MaxBodyBytes: apiMaxBody})
-	handlers.RegisterAPI(engine, handlers.APIDeps{Store: s, Workflow: f.wf, Log: log, Location: loc})
+	if f.media, err = blob.NewDir(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	handlers.RegisterAPI(engine, handlers.APIDeps{Store: s, Workflow: f.wf, Media: f.media, Log: log, Location: loc})
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	f.url = srv.URL

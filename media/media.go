@@ -1,9 +1,10 @@
 // Package media downloads the photos and voice messages people send, right after they arrive
 // (WeChat's media ids expire after 3 days), in a bounded pool of workers with retries, and keeps
-// each file under the data directory with its sha256 and size on the attachment.
+// each file in the blob store with its sha256 and size on the attachment.
 package media
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,12 +12,12 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
 	"sync"
 	"time"
 
+	"gridbot/blob"
 	"gridbot/models"
 )
 
@@ -31,7 +32,7 @@ type DownloadFunc func(ctx context.Context, channel models.Channel, mediaID stri
 
 // Config tunes the fetcher.
 type Config struct {
-	Dir      string        // the data directory; files go to Dir/media/YYYY/MM/<sha256>.<ext>
+	Blobs    blob.Store    // where files go, under the key media/YYYY/MM/<sha256>.<ext>
 	Workers  int           // concurrent downloads
 	Attempts int           // tries per file before it is marked failed
 	Backoff  time.Duration // wait before the second try; doubles after
@@ -146,7 +147,7 @@ func (f *Fetcher) fetch(a models.Attachment) {
 	}
 }
 
-// try downloads and stores the file once, filling in path, hash, type and size.
+// try downloads and stores the file once, filling in path, hash, type and size when it is stored.
 func (f *Fetcher) try(a *models.Attachment) error {
 	ctx, cancel := context.WithTimeout(context.Background(), f.cfg.Timeout)
 	defer cancel()
@@ -158,10 +159,15 @@ func (f *Fetcher) try(a *models.Attachment) error {
 		return fmt.Errorf("media %s is empty", a.MediaID)
 	}
 	sum := sha256.Sum256(data)
-	a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(data))
-	a.MIMEType = mimeType(ctype, data)
-	a.Path = filepath.Join("media", time.Now().Format("2006/01"), a.SHA256+extension(a.MIMEType))
-	return writeFile(filepath.Join(f.cfg.Dir, a.Path), data)
+	got := *a
+	got.SHA256, got.Size = hex.EncodeToString(sum[:]), int64(len(data))
+	got.MIMEType = mimeType(ctype, data)
+	got.Path = path.Join("media", time.Now().Format("2006/01"), got.SHA256+extension(got.MIMEType))
+	if err := f.cfg.Blobs.Put(ctx, got.Path, bytes.NewReader(data), got.Size, got.MIMEType); err != nil {
+		return fmt.Errorf("store media: %w", err)
+	}
+	*a = got // only a stored file gets a path
+	return nil
 }
 
 // mimeType takes the server's content type, or sniffs it.
@@ -190,27 +196,6 @@ func extension(mt string) string {
 		return ".mp3"
 	}
 	return ".bin"
-}
-
-// writeFile writes data atomically (temporary file, then rename).
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return fmt.Errorf("store media: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".part-*")
-	if err != nil {
-		return fmt.Errorf("store media: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("store media: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("store media: %w", err)
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // truncate shortens s to n bytes at a rune boundary.

@@ -110,7 +110,7 @@ type Attachment struct {
 	ID         int64
 	CaseID     int64
 	EventID    int64
-	Path       string // relative to the data directory
+	Path       string // the blob key, such as media/2026/12/<sha256>.jpg (relative to the data directory with GRIDBOT_MEDIA_STORE=dir)
 	SHA256     string
 	MIMEType   string
 	Size       int64

@@ -137,7 +137,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	if err != nil {
 		return err
 	}
-	g.fetcher = media.New(media.Config{Dir: a.cfg.DataDir, Workers: a.cfg.MediaWorkers}, a.store,
+	g.fetcher = media.New(media.Config{Blobs: a.blobs, Workers: a.cfg.MediaWorkers}, a.store,
 		func(ctx context.Context, _ models.Channel, id string) ([]byte, string, error) {
 			m, err := g.account.DownloadMedia(ctx, id)
 			return m.Data, m.ContentType, err

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"gridbot/blob"
 	"gridbot/bot"
 	"gridbot/config"
 	"gridbot/deployment"
@@ -31,6 +32,7 @@ type App struct {
 	log      *slog.Logger
 	store    *store.Store
 	redis    *store.Redis
+	blobs    blob.Store // the bytes of photos and voice
 	server   *http.Server
 	listener net.Listener
 	gateway  *gateway
@@ -126,7 +128,7 @@ func (a *App) keepConversations() error {
 	return a.redis.Persist(path, prefixes...)
 }
 
-// open brings up each dependency in order: database, schema, sample county, Redis, HTTP.
+// open brings up each dependency in order: database, schema, sample county, Redis, media store, HTTP.
 func (a *App) open(ctx context.Context) error {
 	var err error
 	if a.store, err = openStore(ctx, a.cfg); err != nil {
@@ -139,6 +141,9 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	if a.redis, err = store.OpenRedis(ctx, a.cfg.RedisURL); err != nil {
+		return err
+	}
+	if a.blobs, err = openBlobs(ctx, a.cfg, a.log); err != nil {
 		return err
 	}
 	// People may have changed while no instance ran (an import, a database restored).
@@ -193,12 +198,12 @@ func (a *App) routes() {
 	engine := handlers.New(handlers.Deps{
 		Log:          a.log,
 		Registry:     a.registry,
-		Ready:        map[string]handlers.Pinger{"database": a.store, "redis": a.redis},
+		Ready:        a.readiness(),
 		MaxBodyBytes: a.cfg.HTTPMaxBodyBytes,
 		Info:         map[string]string{"version": version, "storage": mode, "wechat": a.gateway.mode()},
 	})
 	a.gateway.register(a, engine)
-	handlers.RegisterAPI(engine, handlers.APIDeps{Store: a.store, Workflow: a.gateway.workflow, Log: a.log,
+	handlers.RegisterAPI(engine, handlers.APIDeps{Store: a.store, Workflow: a.gateway.workflow, Media: a.blobs, Log: a.log,
 		Location: a.cfg.Location(), UnratedAfterDays: a.cfg.UnratedAfterDays})
 	a.server = &http.Server{
 		Handler:           engine,
