@@ -125,6 +125,9 @@ type Config struct {
 	DefaultLimit        models.TimeLimit // the answer time promised when the matter is unknown
 	DuplicateRadius     float64          // metres: an open case of the same matter this near is offered to follow
 	CaseURL             string           // a case's page is this URL followed by its tracking number ("" for none)
+	// Batch shares Redis round trips between concurrent turns and the other users of this Redis
+	// (the inbox, the rate limiter); nil: the bot makes its own.
+	Batch *store.Batcher
 }
 
 // Bot holds the conversations: it turns each inbound message into a reply.
@@ -142,9 +145,6 @@ type Bot struct {
 	now       func() time.Time
 }
 
-// Batcher is the bot's pipeline sharing, for other users of its Redis to share its round trips.
-func (b *Bot) Batcher() *store.Batcher { return b.batch }
-
 // catalogue is the county's catalogue held now.
 func (b *Bot) catalogue() *Catalogue { return b.county.Catalogue() }
 
@@ -153,8 +153,12 @@ func New(cfg Config, county Counties, people People, cases Cases, media Media, d
 	if cfg.DefaultLimit.Amount == 0 {
 		cfg.DefaultLimit = models.TimeLimit{Amount: 13, Unit: models.WorkingDays}
 	}
+	batch := cfg.Batch
+	if batch == nil {
+		batch = store.NewBatcher(rdb, 5*time.Second)
+	}
 	return &Bot{cfg: cfg, people: people, cases: cases, media: media, deadlines: deadlines, county: county,
-		redis: rdb, batch: store.NewBatcher(rdb, 5*time.Second), log: log, now: time.Now}
+		redis: rdb, batch: batch, log: log, now: time.Now}
 }
 
 // SetClock replaces the bot's clock (tests).

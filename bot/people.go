@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -123,14 +124,24 @@ func (b *Bot) cachePerson(ctx context.Context, pipe redis.Pipeliner, h *held, ch
 	h.toCache = nil
 }
 
-// PeopleChanged retires cached people after someone changed one (the bot itself, or the
-// notifier marking a person unreachable); a failure is logged, and the cached copies expire by
-// themselves.
+// PeopleChanged retires cached people after the bot changed one; a failure is logged, and the
+// cached copies expire by themselves.
 func (b *Bot) PeopleChanged(ctx context.Context) {
 	if h := heldFromContext(ctx); h != nil {
 		h.toCache = nil
 	}
-	if err := ForgetPeople(context.WithoutCancel(ctx), b.redis, b.cfg.KeyPrefix); err != nil {
-		b.log.WarnContext(ctx, "could not retire cached people", "err", err)
+	retirePeople(ctx, b.redis, b.cfg.KeyPrefix, b.log)
+}
+
+// PeopleRetirer returns what retires every instance's cached people after a change made outside
+// a conversation (the notifier marking a person unreachable), logging a failure as PeopleChanged.
+func PeopleRetirer(rdb redis.UniversalClient, prefix string, log *slog.Logger) func(ctx context.Context) {
+	return func(ctx context.Context) { retirePeople(ctx, rdb, prefix, log) }
+}
+
+// retirePeople bumps the people generation, even for a cancelled ctx, and logs a failure.
+func retirePeople(ctx context.Context, rdb redis.UniversalClient, prefix string, log *slog.Logger) {
+	if err := ForgetPeople(context.WithoutCancel(ctx), rdb, prefix); err != nil {
+		log.WarnContext(ctx, "could not retire cached people", "err", err)
 	}
 }

@@ -91,7 +91,7 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 	}
 	f := &fixture{t: t, store: s, tokens: map[string]string{}, people: map[string]models.Person{}}
 	now := func() time.Time { return time.Now().Add(-time.Duration(f.shift.Load())) }
-	f.wf = workflow.New(s, loc, now, cal, func() workflow.County { return county })
+	f.wf = workflow.New(s, loc, now, cal, func() workflow.County { return county }, nil)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine := handlers.New(handlers.Deps{Log: log, Registry: prometheus.NewRegistry(), MaxBodyBytes: apiMaxBody})
 	if f.media, err = blob.NewDir(t.TempDir()); err != nil {

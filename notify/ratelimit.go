@@ -63,6 +63,9 @@ type RateConfig struct {
 	GlobalWindow    time.Duration
 	PerRecipient    int
 	RecipientWindow time.Duration
+	// Batch books turns in these shared pipelines (the bot's), which a new case's notices are
+	// booked in as it is written, instead of a round trip of their own; nil: their own.
+	Batch *store.Batcher
 }
 
 // RedisLimiter is a Limiter with fixed windows counted in Redis, shared by all instances.
@@ -75,10 +78,6 @@ type RedisLimiter struct {
 	batch  *store.Batcher // nil: a round trip of its own for each call
 }
 
-// ShareRoundTrips books turns in the shared pipelines of batch (the bot's), which a new case's
-// notices are booked in as it is written, instead of a round trip of their own.
-func (l *RedisLimiter) ShareRoundTrips(batch *store.Batcher) { l.batch = batch }
-
 // NewRedisLimiter returns a limiter keeping its counters under prefix.
 func NewRedisLimiter(client redis.UniversalClient, prefix string, cfg RateConfig) *RedisLimiter {
 	if cfg.GlobalWindow <= 0 {
@@ -88,7 +87,7 @@ func NewRedisLimiter(client redis.UniversalClient, prefix string, cfg RateConfig
 		cfg.RecipientWindow = time.Minute
 	}
 	return &RedisLimiter{client: client, prefix: prefix, cfg: cfg, global: redis.NewScript(globalScript),
-		turns: redis.NewScript(turnsScript)}
+		turns: redis.NewScript(turnsScript), batch: cfg.Batch}
 }
 
 // Reserve admits one send under the global limit or returns the wait; a limit that is not

@@ -131,8 +131,8 @@ func TestRedisLimiterTurnsStartAfreshOnceTheBookedTurnsPassed(t *testing.T) {
 
 func TestRedisLimiterBooksTurnsInSharedPipelines(t *testing.T) {
 	rdb, prefix := storetest.Redis(t)
-	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{PerRecipient: 1, RecipientWindow: time.Minute})
-	l.ShareRoundTrips(store.NewBatcher(rdb.Client, 5*time.Second))
+	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{PerRecipient: 1, RecipientWindow: time.Minute,
+		Batch: store.NewBatcher(rdb.Client, 5*time.Second)})
 	if err := rdb.Client.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}

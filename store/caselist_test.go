@@ -184,7 +184,7 @@ func TestListScopeAgreesWithMaySee(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wf := workflow.New(s, time.UTC, nil, nil, func() workflow.County { return county })
+		wf := workflow.New(s, time.UTC, nil, nil, func() workflow.County { return county }, nil)
 		for _, code := range []string{"p-anhai-01", "p-anhai-02", "p-cizao-03", "p-cgj-01", "p-sthjj-01", "p-chendai-04"} {
 			p := staff(t, s, code)
 			got, _, err := s.ListCases(ctx, models.CaseFilter{Scope: &models.CaseScope{TeamCode: p.TeamCode, ReporterID: p.ID}})

@@ -15,7 +15,7 @@ func TestSubmitStoresTheCaseRoutedInOneStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		k := newCounty(t, s, shanghai(t, 23, 9, 0))
 		notes := &pacingNotifier{due: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), first: true}
-		k.w.OnNotifications(notes)
+		k.notifying(notes)
 		c := k.submit(t)
 		if c.Version != 2 || c.TeamCode != "team-anhai" || c.RouteReason == "" || c.SignDeadline.IsZero() {
 			t.Fatalf("submitted case %+v: want version 2, routed to team-anhai with deadlines", c)
@@ -84,7 +84,7 @@ func TestSubmitOfAnInboxEntryProcessedAgainReturnsTheCaseItFiled(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		k := newCounty(t, s, shanghai(t, 23, 9, 0))
 		notes := &pacingNotifier{}
-		k.w.OnNotifications(notes)
+		k.notifying(notes)
 		nc := models.NewCase{Kind: models.KindComplaint, Source: models.SourceCitizen,
 			Description: "安平路有人占道卖菜", Location: models.Location{TownshipCode: "anhai", Address: "安平路12号"},
 			MatterCode: "CG-001", ReporterID: k.people["citizen"].ID, Acknowledged: true, InboxKey: "wechat:msg:24000000000000003"}

@@ -48,6 +48,7 @@ type county struct {
 	clk    *clock
 	cal    *workcal.Calendar
 	w      *workflow.Workflow
+	county func() workflow.County   // the snapshot w routes with
 	people map[string]models.Person // by name
 	names  map[int64]string
 }
@@ -98,8 +99,14 @@ func newCountyWith(t *testing.T, s *store.Store, start time.Time, people []model
 		t.Fatal(err)
 	}
 	k.cal = cal
-	k.w = workflow.New(s, cal.Location(), k.clk.Now, cal, func() workflow.County { return snapshot })
+	k.county = func() workflow.County { return snapshot }
+	k.w = workflow.New(s, cal.Location(), k.clk.Now, cal, k.county, nil)
 	return k
+}
+
+// notifying builds the county's workflow again with a delivery that paces its notifications.
+func (k *county) notifying(n workflow.Notifier) {
+	k.w = workflow.New(k.s, k.cal.Location(), k.clk.Now, k.cal, k.county, n)
 }
 
 // supervisor returns a supervision loop of the county on the test's clock.

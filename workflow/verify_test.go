@@ -62,7 +62,8 @@ func newVillageCounty(t *testing.T, s *store.Store, start time.Time) *county {
 		t.Fatal(err)
 	}
 	k.cal = cal
-	k.w = workflow.New(s, cal.Location(), k.clk.Now, cal, func() workflow.County { return snapshot })
+	k.county = func() workflow.County { return snapshot }
+	k.w = workflow.New(s, cal.Location(), k.clk.Now, cal, k.county, nil)
 	return k
 }
 

@@ -66,10 +66,6 @@ type Notifier interface {
 	Wake()
 }
 
-// OnNotifications sets the delivery that paces the notifications a change writes and is woken
-// after it.
-func (w *Workflow) OnNotifications(n Notifier) { w.notes = n }
-
 // write stores a change with the notifications it causes (store does): their turns are booked
 // first, and delivery is woken once it is stored.
 func (w *Workflow) write(ctx context.Context, intents []models.Intent, store func() error) error {
@@ -98,12 +94,13 @@ func (w *Workflow) woke(intents []models.Intent) {
 }
 
 // New returns a workflow over a store; dates (tracking numbers, deadlines shown) are taken in
-// loc, deadlines counted on cal, and routing uses the county snapshot county returns.
-func New(st Store, loc *time.Location, now func() time.Time, cal Calendar, county func() County) *Workflow {
+// loc, deadlines counted on cal, routing uses the county snapshot county returns, and notes
+// paces the notifications a change writes and is woken after it (nil: written unpaced).
+func New(st Store, loc *time.Location, now func() time.Time, cal Calendar, county func() County, notes Notifier) *Workflow {
 	if now == nil {
 		now = time.Now
 	}
-	return &Workflow{store: st, loc: loc, now: now, cal: cal, county: county}
+	return &Workflow{store: st, loc: loc, now: now, cal: cal, county: county, notes: notes}
 }
 
 // Submit registers a reporter's case: it checks the draft, allocates a tracking number, stores

@@ -62,8 +62,8 @@ type gateway struct {
 	supervisor *workflow.Supervisor
 	supervised chan struct{} // closed when the supervision loop has stopped
 	delivery   *notify.Dispatcher
-	wecom      *notify.WeCom // nil without WeCom credentials (outside the sandbox)
-	late       *lateSender
+	wecom      *notify.WeCom  // nil without WeCom credentials (outside the sandbox)
+	batch      *store.Batcher // Redis round trips shared by the bot, the inbox and the rate limiter
 	log        *slog.Logger
 }
 
@@ -80,7 +80,7 @@ func (g *gateway) start(ctx context.Context) {
 
 // openGateway builds the WeChat gateway once the listener's address is known.
 func (a *App) openGateway(ctx context.Context) error {
-	g := &gateway{log: a.log, late: &lateSender{}}
+	g := &gateway{log: a.log}
 	a.gateway = g
 	g.creds = a.wechatCreds()
 	if !a.cfg.WeChatConfigured() {
@@ -110,11 +110,10 @@ func (a *App) openGateway(ctx context.Context) error {
 	if g.account, err = wechat.NewAccount(acfg); err != nil {
 		return err
 	}
-	g.late.account, g.late.quota = g.account, g.quota
-	if err := a.openConversations(ctx, g); err != nil {
+	if err := a.openDelivery(g, acfg); err != nil {
 		return err
 	}
-	return a.openDelivery(g, acfg)
+	return a.openConversations(ctx, g)
 }
 
 // wechatCreds returns the configured credentials, or the sandbox's.
@@ -149,7 +148,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	if err != nil {
 		return err
 	}
-	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, counties.County)
+	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, counties.County, g.delivery)
 	g.supervisor, err = workflow.NewSupervisor(g.workflow, a.store, cal, a.redis,
 		workflow.SupervisorConfig{KeyPrefix: a.cfg.RedisKeyPrefix}, nil, a.log)
 	if err != nil {
@@ -157,13 +156,13 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	}
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
-		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL},
+		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL, Batch: g.batch},
 		counties, peopleService{a.store, counties}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
 		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
 		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText(),
-		Batch: g.bot.Batcher()},
-		a.store, a.redis.Client, g.bot, g.late, a.log)
+		Batch: g.batch},
+		a.store, a.redis.Client, g.bot, notify.NewLateSender(g.account, g.quota, g.wecom), a.log)
 	return nil
 }
 
@@ -212,11 +211,11 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 	if err != nil {
 		return err
 	}
+	g.batch = store.NewBatcher(a.redis.Client, 5*time.Second)
 	limiter := notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
-		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})
-	limiter.ShareRoundTrips(g.bot.Batcher()) // openConversations made the bot
+		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson, Batch: g.batch})
 	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
-		PeopleChanged: g.bot.PeopleChanged, Limiter: limiter, Quota: g.quota}
+		PeopleChanged: bot.PeopleRetirer(a.redis.Client, a.cfg.RedisKeyPrefix, a.log), Limiter: limiter, Quota: g.quota}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
@@ -226,7 +225,7 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 			Cache: acfg.Cache}); err != nil {
 			return err
 		}
-		deps.WeCom, g.late.wecom = g.wecom, g.wecom
+		deps.WeCom = g.wecom
 	}
 	templates, err := config.ParseTemplates(a.cfg.WeChatTemplates)
 	if err != nil {
@@ -247,11 +246,8 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 		a.log.Warn("no template message configured for these notification kinds: people outside WeChat's 48-hour window will not get them; set GRIDBOT_WECHAT_TEMPLATES",
 			"kinds", missing)
 	}
-	if g.delivery, err = notify.New(ncfg, deps); err != nil {
-		return err
-	}
-	g.workflow.OnNotifications(g.delivery)
-	return nil
+	g.delivery, err = notify.New(ncfg, deps)
+	return err
 }
 
 // templateFieldsError reports the problems of GRIDBOT_WECHAT_TEMPLATE_FIELDS as the other
@@ -321,33 +317,6 @@ func (m mediaService) AddAttachment(ctx context.Context, at models.Attachment) (
 
 // Enqueue queues a download.
 func (m mediaService) Enqueue(at models.Attachment) { m.f.Enqueue(at) }
-
-// lateSender delivers replies that missed their callback: a customer-service message on the
-// Official Account (counted in the person's window, which the message answered renewed), an
-// application message on WeCom.
-type lateSender struct {
-	account *wechat.Account
-	quota   *wechat.Quota
-	wecom   *notify.WeCom
-}
-
-// SendText sends a text on the channel the message came from.
-func (s *lateSender) SendText(ctx context.Context, ch models.Channel, to, text string) error {
-	if ch == models.ChannelWeCom {
-		if s.wecom == nil {
-			return fmt.Errorf("late reply on WeCom: WeCom is not configured")
-		}
-		return s.wecom.SendText(ctx, to, text)
-	}
-	verdict, err := s.quota.TakeCustomer(ctx, to, time.Now())
-	if err != nil {
-		return err
-	}
-	if verdict == wechat.DailySpent {
-		return fmt.Errorf("late reply: today's customer-service quota is used up")
-	}
-	return s.account.SendText(ctx, to, text)
-}
 
 // mode says SANDBOX loudly in /healthz, or production.
 func (g *gateway) mode() string {
