@@ -59,6 +59,7 @@ type gateway struct {
 	fetcher    *media.Fetcher
 	bot        *bot.Bot
 	workflow   *workflow.Workflow
+	cases      *workflow.Service // the workflow as the bot and the API use it
 	supervisor *workflow.Supervisor
 	supervised chan struct{} // closed when the supervision loop has stopped
 	delivery   *notify.Dispatcher
@@ -149,6 +150,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 		return err
 	}
 	g.workflow = workflow.New(a.store, a.cfg.Location(), nil, cal, counties.County, g.delivery)
+	g.cases = workflow.NewService(g.workflow, a.store, counties)
 	g.supervisor, err = workflow.NewSupervisor(g.workflow, a.store, cal, a.redis,
 		workflow.SupervisorConfig{KeyPrefix: a.cfg.RedisKeyPrefix}, nil, a.log)
 	if err != nil {
@@ -157,7 +159,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
 		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL, Batch: g.batch},
-		counties, peopleService{a.store, counties}, caseService{g.workflow, a.store}, mediaService{a.store, g.fetcher}, cal,
+		counties, g.cases, g.cases, mediaService{a.store, g.fetcher}, cal,
 		a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
 		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText(),
@@ -280,28 +282,6 @@ func (g *gateway) close(timeout time.Duration) {
 			g.log.Warn("notification delivery still running at shutdown; claimed intents return after their lease", "err", err)
 		}
 	}
-}
-
-// caseService gives the bot the workflow's intake and the store's case reads.
-type caseService struct {
-	*workflow.Workflow
-	*store.Store
-}
-
-// peopleService gives the bot the store's people and refreshes the county snapshot after a
-// binding, so that a newly bound officer receives dispatches at once.
-type peopleService struct {
-	*store.Store
-	county *county.Cache
-}
-
-// RedeemBindingCode binds and refreshes the snapshot.
-func (p peopleService) RedeemBindingCode(ctx context.Context, openID, code string, now time.Time) (models.Person, error) {
-	person, err := p.Store.RedeemBindingCode(ctx, openID, code, now)
-	if err == nil {
-		p.county.Invalidate()
-	}
-	return person, err
 }
 
 // mediaService gives the bot attachment records and the fetcher's queue.

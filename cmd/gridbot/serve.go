@@ -203,7 +203,7 @@ func (a *App) routes() {
 		Info:         map[string]string{"version": version, "storage": mode, "wechat": a.gateway.mode()},
 	})
 	a.gateway.register(a, engine)
-	handlers.RegisterAPI(engine, handlers.APIDeps{Store: a.store, Workflow: a.gateway.workflow, Media: a.blobs, Log: a.log,
+	handlers.RegisterAPI(engine, handlers.APIDeps{Store: a.gateway.cases, Workflow: a.gateway.cases, Media: a.blobs, Log: a.log,
 		Location: a.cfg.Location(), UnratedAfterDays: a.cfg.UnratedAfterDays})
 	a.server = &http.Server{
 		Handler:           engine,
