@@ -21,8 +21,10 @@ import (
 	"gridbot/models"
 )
 
-// Store records fetch outcomes and finds attachments still to fetch.
+// Store keeps attachment records, records fetch outcomes and finds attachments still to fetch.
 type Store interface {
+	// AddAttachment stores an attachment's record, not yet linked to a case.
+	AddAttachment(ctx context.Context, a models.Attachment) (models.Attachment, error)
 	RecordFetch(ctx context.Context, a models.Attachment) error
 	UnfetchedAttachments(ctx context.Context, since time.Time, limit int) ([]models.Attachment, error)
 }
@@ -80,6 +82,11 @@ func (f *Fetcher) Start(ctx context.Context) error {
 		f.Enqueue(a)
 	}
 	return nil
+}
+
+// AddAttachment stores an attachment's record, not yet linked to a case; Enqueue fetches its file.
+func (f *Fetcher) AddAttachment(ctx context.Context, a models.Attachment) (models.Attachment, error) {
+	return f.store.AddAttachment(ctx, a)
 }
 
 // Enqueue asks for an attachment to be fetched; when the queue is full it is fetched at the

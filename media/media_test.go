@@ -22,6 +22,11 @@ type recorder struct {
 	fetched chan models.Attachment
 }
 
+// AddAttachment keeps nothing: the tests enqueue their attachments themselves.
+func (r recorder) AddAttachment(_ context.Context, a models.Attachment) (models.Attachment, error) {
+	return a, nil
+}
+
 // RecordFetch passes the outcome on.
 func (r recorder) RecordFetch(_ context.Context, a models.Attachment) error {
 	r.fetched <- a

@@ -79,7 +79,8 @@ func (g *gateway) start(ctx context.Context) {
 	}()
 }
 
-// openGateway builds the WeChat gateway once the listener's address is known.
+// openGateway builds the WeChat gateway once the listener's address is known: the account, then
+// the delivery of notifications, then the conversations that write them.
 func (a *App) openGateway(ctx context.Context) error {
 	g := &gateway{log: a.log}
 	a.gateway = g
@@ -127,7 +128,8 @@ func (a *App) wechatCreds() wechatCreds {
 		"http://127.0.0.1:" + port + sandboxAPIPath}
 }
 
-// openConversations builds the bot over the county's catalogue, the media fetcher and the inbox.
+// openConversations builds, in order, the media fetcher, the county snapshot, the workflow over
+// the dispatcher and its Service, the supervision loop, the bot and the inbox.
 func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	periods, err := workcal.ParsePeriods(a.cfg.WorkingHours)
 	if err != nil {
@@ -159,8 +161,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
 		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL, Batch: g.batch},
-		counties, g.cases, g.cases, mediaService{a.store, g.fetcher}, cal,
-		a.redis.Client, a.log)
+		counties, g.cases, g.cases, g.fetcher, cal, a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
 		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText(),
 		Batch: g.batch},
@@ -283,20 +284,6 @@ func (g *gateway) close(timeout time.Duration) {
 		}
 	}
 }
-
-// mediaService gives the bot attachment records and the fetcher's queue.
-type mediaService struct {
-	st *store.Store
-	f  *media.Fetcher
-}
-
-// AddAttachment stores an attachment record.
-func (m mediaService) AddAttachment(ctx context.Context, at models.Attachment) (models.Attachment, error) {
-	return m.st.AddAttachment(ctx, at)
-}
-
-// Enqueue queues a download.
-func (m mediaService) Enqueue(at models.Attachment) { m.f.Enqueue(at) }
 
 // mode says SANDBOX loudly in /healthz, or production.
 func (g *gateway) mode() string {
