@@ -108,6 +108,14 @@ func (g *Gridbot) Storage() string {
 	return "MariaDB database " + g.db.name + ", Redis " + g.opts.Redis + " prefix " + g.prefix
 }
 
+// Database is the driver and DSN of this gridbot's database, to read it from outside.
+func (g *Gridbot) Database() (driver, dsn string) {
+	if g.opts.Embedded {
+		return "sqlite", g.sqlite
+	}
+	return "mysql", g.db.dsn
+}
+
 // Finish stops gridbot (a graceful drain), counts the cases it created, then drops the run's
 // database and Redis keys.
 func (g *Gridbot) Finish(ctx context.Context) (int64, error) {

@@ -42,6 +42,9 @@ type LoadConfig struct {
 	OpenIDs     string        // prefix of the virtual users' openids, unique per run
 	// Window, when set, is called as the measured window opens (true) and closes (false).
 	Window func(open bool)
+	// Inbound, when set, is told of each message as it leaves a phone (the sender's openid): WeChat
+	// itself sees every message before the callback.
+	Inbound func(openID string)
 }
 
 // worker is one goroutine's tally; merged at the end.
@@ -288,6 +291,9 @@ func (r *runner) receipt(w *worker, x exchange) {
 func (r *runner) send(ctx context.Context, p *wechatsim.Phone, in wechatsim.Inbound) (string, error) {
 	in.MsgID = r.msgID.Add(1)
 	in = p.Complete(in)
+	if r.cfg.Inbound != nil {
+		r.cfg.Inbound(in.FromUserName)
+	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	raw, err := p.Seal(ts, strconv.FormatUint(r.nonce.Add(1), 10), in.XML())
 	if err != nil {

@@ -24,6 +24,10 @@ type Settings struct {
 	CPUs        int     `json:"cpus"`
 	GoVersion   string  `json:"go_version"`
 	Revision    string  `json:"revision,omitempty"`
+	// Notify is the configuration with WeChat credentials, templates and WeCom, every notice
+	// delivered over HTTP to a fake WeChat API served by the benchmark (FakeAPI).
+	Notify  bool   `json:"notify,omitempty"`
+	FakeAPI string `json:"fake_wechat_api,omitempty"`
 	// BusyBefore is how many cores the machine used just before the load began (the server
 	// started and idle), and by what: other work that will compete with the run.
 	BusyBefore   float64   `json:"machine_busy_before_cores"`
@@ -37,6 +41,7 @@ type Side struct {
 	CasesCreated   *int64       `json:"cases_created,omitempty"` // rows in the cases table: must equal Load.Receipts
 	ServerLogLines int          `json:"server_log_lines"`        // warnings and errors the server logged
 	Counters       *Counters    `json:"server_counters,omitempty"`
+	Notices        *NoticeTally `json:"notices,omitempty"` // the notify configuration: outbox against deliveries
 }
 
 // Report is a whole benchmark: gridbot, the baseline, their ratio and the targets.
@@ -54,6 +59,14 @@ type Report struct {
 type Round struct {
 	Gridbot  float64 `json:"gridbot_messages_per_sec"`
 	Baseline float64 `json:"baseline_messages_per_sec,omitempty"`
+	P99      float64 `json:"gridbot_p99_ms"`
+	// PeakRSSBytes is gridbot's largest resident set sampled during its turn (warm-up included).
+	PeakRSSBytes int64 `json:"gridbot_peak_rss_bytes,omitempty"`
+	// Notices is what the fake WeChat API accepted during gridbot's turn (the notify configuration).
+	Notices int `json:"notices_delivered,omitempty"`
+	// DrainSeconds is how long gridbot's outbox took to empty after its turn, before the
+	// baseline's (the notify configuration).
+	DrainSeconds float64 `json:"drain_seconds,omitempty"`
 }
 
 // Check is one target of the issue and whether the run met it.
@@ -69,6 +82,10 @@ const (
 	TargetP99Millis      = 50.0
 	TargetPeakRSSMiB     = 256.0
 	TargetRatio          = 0.40
+	// The notify configuration's memory targets: each round's peak RSS within 10 % of the one
+	// before it, and at most 128 MiB.
+	TargetRSSStep      = 0.10
+	TargetSteadyRSSMiB = 128.0
 )
 
 // Evaluate fills in the ratio and the target checks.
@@ -88,6 +105,38 @@ func (r *Report) Evaluate() {
 		r.rssCheck(),
 		r.ratioCheck(),
 	}
+	if r.Settings.Notify {
+		r.Targets = append(r.Targets, r.steadyCheck(), r.noticesCheck())
+	}
+}
+
+// steadyCheck requires each round's peak RSS within 10 % of the previous round's, all at most
+// 128 MiB (the first round follows the warm-up).
+func (r *Report) steadyCheck() Check {
+	name := fmt.Sprintf("RSS steady (±%.0f %% round to round, ≤ %.0f MiB)", TargetRSSStep*100, TargetSteadyRSSMiB)
+	var got []string
+	pass := len(r.Rounds) > 1
+	for i, rd := range r.Rounds {
+		got = append(got, fmt.Sprintf("%.1f", mib(rd.PeakRSSBytes)))
+		if rd.PeakRSSBytes == 0 {
+			return Check{Target: name, Got: "?", Status: "n/a"}
+		}
+		pass = pass && mib(rd.PeakRSSBytes) <= TargetSteadyRSSMiB
+		if i > 0 {
+			prev := float64(r.Rounds[i-1].PeakRSSBytes)
+			pass = pass && float64(rd.PeakRSSBytes) <= prev*(1+TargetRSSStep) && float64(rd.PeakRSSBytes) >= prev*(1-TargetRSSStep)
+		}
+	}
+	return check(name, strings.Join(got, " → ")+" MiB", pass)
+}
+
+// noticesCheck requires every intent of the outbox delivered by the fake API exactly once.
+func (r *Report) noticesCheck() Check {
+	t := r.Gridbot.Notices
+	if t == nil {
+		return Check{Target: "every notice delivered once", Got: "?", Status: "n/a"}
+	}
+	return check("every notice delivered once", fmt.Sprintf("%d / %d intents, %d messages", t.Once, t.Intents, t.Delivered), t.OK())
 }
 
 // casesCheck compares the cases created with the receipts, and the distinct tracking numbers.
@@ -164,6 +213,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	r.writeErrors(w)
+	if err := r.writeRounds(w); err != nil {
+		return err
+	}
+	r.writeNotices(w)
 	if err := r.writeSteps(w); err != nil {
 		return err
 	}
@@ -259,21 +312,61 @@ func (r *Report) rows() [][3]string {
 	if r.Ratio != nil {
 		rows = append(rows, [3]string{"throughput ratio to baseline", fmt.Sprintf("%.1f %%", *r.Ratio*100), ""})
 	}
-	if len(r.Rounds) > 1 {
-		for i, rd := range r.Rounds {
-			rows = append(rows, [3]string{fmt.Sprintf("round %d messages/s", i+1), fmt.Sprintf("%.1f", rd.Gridbot),
-				roundCell(rd)})
-		}
-	}
 	return rows
 }
 
-// roundCell shows the baseline's throughput in a round and gridbot's share of it.
-func roundCell(rd Round) string {
-	if rd.Baseline <= 0 {
-		return "-"
+// writeRounds lists each round: both throughputs, gridbot's share, p99 and peak RSS, and the
+// notices delivered in the notify configuration.
+func (r *Report) writeRounds(w io.Writer) error {
+	if len(r.Rounds) == 0 {
+		return nil
 	}
-	return fmt.Sprintf("%.1f (%.1f %%)", rd.Baseline, rd.Gridbot/rd.Baseline*100)
+	fmt.Fprintln(w, "\nrounds (gridbot's turn, then the baseline's):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  round\tgridbot msg/s\tbaseline msg/s\tshare\tgridbot p99 (ms)\tpeak RSS (MiB)\tnotices delivered\toutbox drained after (s)\t")
+	for i, rd := range r.Rounds {
+		base, share := "-", "-"
+		if rd.Baseline > 0 {
+			base, share = fmt.Sprintf("%.1f", rd.Baseline), fmt.Sprintf("%.1f %%", rd.Gridbot/rd.Baseline*100)
+		}
+		rss, notices, drain := "?", "-", "-"
+		if rd.PeakRSSBytes > 0 {
+			rss = fmt.Sprintf("%.1f", mib(rd.PeakRSSBytes))
+		}
+		if r.Settings.Notify {
+			notices, drain = fmt.Sprint(rd.Notices), fmt.Sprintf("%.1f", rd.DrainSeconds)
+		}
+		fmt.Fprintf(tw, "  %d\t%.1f\t%s\t%s\t%.1f\t%s\t%s\t%s\t\n", i+1, rd.Gridbot, base, share, rd.P99, rss, notices, drain)
+	}
+	return tw.Flush()
+}
+
+// writeNotices compares the outbox with what the fake WeChat API delivered.
+func (r *Report) writeNotices(w io.Writer) {
+	t := r.Gridbot.Notices
+	if t == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nnotices (fake WeChat API %s):\n", r.Settings.FakeAPI)
+	fmt.Fprintf(w, "  delivered %d messages: %s\n", t.Delivered, kindCounts(t.ByKind))
+	fmt.Fprintf(w, "  outbox: %d intents, %s; drained before the count: %v\n", t.Intents, kindCounts(t.States), t.Drained)
+	fmt.Fprintf(w, "  intents delivered once %d, more than once %d, not delivered %d; messages no intent explains %d\n",
+		t.Once, t.Repeated, t.Missing, t.Unmatched)
+	for _, s := range t.Samples {
+		fmt.Fprintln(w, "  e.g. "+s)
+	}
+}
+
+// kindCounts lists counts by name, e.g. "custom 10, wecom 20".
+func kindCounts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, k := range sortedKinds(m) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // casesCell shows cases created against receipts.

@@ -164,3 +164,30 @@ func MachineLoad(ctx context.Context, d time.Duration) (float64, []ProcCPU, erro
 	}
 	return m1.coresSince(m0), busiest(p0, allProcs(), m1.wall.Sub(m0.wall), map[int]bool{os.Getpid(): true}, 4), nil
 }
+
+// WatchRSS samples pid's resident set (VmRSS) every interval until the returned function is
+// called, which returns the largest sample in bytes: the peak of one round, where VmHWM is the
+// peak of the whole life of the process.
+func WatchRSS(pid int, every time.Duration) func() int64 {
+	stop, done := make(chan struct{}), make(chan int64, 1)
+	go func() {
+		var peak int64
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			if rss, _, err := procMemory(pid); err == nil {
+				peak = max(peak, rss)
+			}
+			select {
+			case <-stop:
+				done <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		return <-done
+	}
+}

@@ -20,8 +20,9 @@ type benchmark struct {
 	stderr  io.Writer
 	command string
 	runID   string
-	dir     string // scratch folder
-	root    string // the repository
+	dir     string            // scratch folder
+	root    string            // the repository
+	fake    *bench.FakeWeChat // the notify configuration's WeChat API; nil otherwise
 }
 
 // server is one side of a run: a server under load, driven a round at a time, and what ends it.
@@ -34,6 +35,14 @@ type server struct {
 	sampler *bench.Sampler
 	probe   *bench.Probe
 	rounds  []bench.LoadResult
+	peaks   []int64 // the server's peak RSS in each round
+	notices []int   // notices the fake WeChat API accepted during each round
+	// inbound tells the fake WeChat API of each message a phone sends (the notify configuration).
+	inbound   func(openID string)
+	delivered func() int
+	// drain waits for the server's outbox to empty after its turn (the notify configuration).
+	drain  func(ctx context.Context) (time.Duration, error)
+	drains []time.Duration
 	// end completes the side once every round is over (cases, logs) and stops what was started.
 	end func(ctx context.Context, side *bench.Side) error
 }
@@ -51,6 +60,13 @@ func (b *benchmark) run(ctx context.Context) (*bench.Report, error) {
 	b.root, err = bench.ModuleRoot(ctx)
 	if err != nil && b.opts.target == "" {
 		return nil, err
+	}
+	if b.opts.notify {
+		b.fake = bench.StartFakeWeChat()
+		defer b.fake.Close()
+		t := b.fake.Target()
+		b.opts.appID, b.opts.token, b.opts.aesKey = t.AppID, t.Token, t.AESKey // the baseline's too
+		b.logf("fake WeChat API: %s", b.fake.URL())
 	}
 	r := &bench.Report{Settings: b.settings(ctx)}
 	g, err := b.gridbot(ctx, &r.Settings)
@@ -88,7 +104,8 @@ func (b *benchmark) takeTurns(ctx context.Context, g, base *server, r *bench.Rep
 		if err := b.drive(ctx, g, i, warmup, each); err != nil {
 			return err
 		}
-		round := bench.Round{Gridbot: g.rounds[i].MessagesPerSec}
+		round := bench.Round{Gridbot: g.rounds[i].MessagesPerSec, P99: g.rounds[i].Latency.P99, PeakRSSBytes: g.peaks[i],
+			Notices: g.notices[i], DrainSeconds: g.drains[i].Seconds()}
 		if base != nil {
 			if err := b.drive(ctx, base, i, warmup, each); err != nil {
 				return err
@@ -105,7 +122,10 @@ func (b *benchmark) settings(ctx context.Context) bench.Settings {
 	o := b.opts
 	s := bench.Settings{Command: b.command, Target: o.target, Warmup: o.warmup.String(), Duration: o.duration.String(),
 		Rounds: o.rounds, Concurrency: o.concurrency, Users: o.users, Rate: o.rate, CPUs: runtime.NumCPU(),
-		GoVersion: runtime.Version(), Revision: revision(ctx, b.root)}
+		GoVersion: runtime.Version(), Revision: revision(ctx, b.root), Notify: o.notify}
+	if b.fake != nil {
+		s.FakeAPI = b.fake.URL()
+	}
 	switch {
 	case o.embedded:
 		s.Mode = "embedded"
@@ -122,9 +142,16 @@ func (b *benchmark) gridbot(ctx context.Context, s *bench.Settings) (*server, er
 	if b.opts.target != "" {
 		return b.running(ctx)
 	}
-	env, err := bench.ParseEnv(b.opts.serverEnv)
+	extra, err := bench.ParseEnv(b.opts.serverEnv)
 	if err != nil {
 		return nil, err
+	}
+	env := map[string]string{}
+	if b.fake != nil {
+		env = b.fake.Env()
+	}
+	for k, v := range extra { // --server-env has the last word
+		env[k] = v
 	}
 	g, err := bench.SpawnGridbot(ctx, bench.GridbotOptions{Root: b.root, Dir: b.dir, Embedded: b.opts.embedded,
 		MySQL: b.opts.mysql, Redis: b.opts.redis, Env: env, RunID: b.runID, Log: b.logf})
@@ -138,7 +165,22 @@ func (b *benchmark) gridbot(ctx context.Context, s *bench.Settings) (*server, er
 	}
 	logBefore := g.LogLines()
 	srv := b.watch("gridbot", b.target(s.Target), bench.CheckGridbot, b.opts.rate, g.Pid(), probe)
+	if b.fake != nil {
+		srv.inbound, srv.delivered = b.fake.Inbound, b.fake.Delivered
+		srv.drain = func(ctx context.Context) (time.Duration, error) {
+			driver, dsn := g.Database()
+			took, done, err := bench.WaitOutbox(ctx, driver, dsn, noticeDrain)
+			if err == nil && !done {
+				b.logf("gridbot's outbox still holds notices after %s", noticeDrain)
+			}
+			return took, err
+		}
+	}
 	srv.end = func(ctx context.Context, side *bench.Side) error {
+		if err := b.tallyNotices(ctx, g, side); err != nil {
+			_, ferr := g.Finish(ctx)
+			return errors.Join(err, ferr)
+		}
 		side.ServerLogLines = g.LogLines() - logBefore
 		if side.ServerLogLines > 0 {
 			b.logf("gridbot logged %d lines during the run; the last ones:\n%s", side.ServerLogLines,
@@ -238,12 +280,50 @@ func (b *benchmark) drive(ctx context.Context, s *server, round int, warmup, win
 	}
 	b.logf("round %d/%d: driving %s for %s + %s with %d users, %d at a time", round+1, b.opts.rounds, s.name, warmup,
 		window, b.opts.users, b.opts.concurrency)
+	peak := func() int64 { return 0 }
+	if s.pid != 0 {
+		peak = bench.WatchRSS(s.pid, 100*time.Millisecond)
+	}
+	delivered := 0
+	if s.delivered != nil {
+		delivered = s.delivered()
+	}
 	res, err := bench.RunLoad(ctx, bench.LoadConfig{Target: s.target, Checker: s.check, Warmup: warmup,
 		Duration: window, Concurrency: b.opts.concurrency, Users: b.opts.users, Rate: s.rate, Timeout: b.opts.timeout,
-		OpenIDs: fmt.Sprintf("oBench%s%d_%s_", s.name[:1], round, b.runID), Window: measure})
-	s.rounds = append(s.rounds, res)
-	b.logf("%s: %.1f messages/s, p99 %.1f ms, %d errors", s.name, res.MessagesPerSec, res.Latency.P99, res.Errors)
+		OpenIDs: fmt.Sprintf("oBench%s%d_%s_", s.name[:1], round, b.runID), Window: measure, Inbound: s.inbound})
+	var took time.Duration
+	if s.drain != nil && err == nil {
+		// the notices of the turn go out before the next server's turn, which they would slow
+		took, err = s.drain(ctx)
+		b.logf("%s's outbox drained %.1f s after its turn", s.name, took.Seconds())
+	}
+	s.rounds, s.peaks, s.drains = append(s.rounds, res), append(s.peaks, peak()), append(s.drains, took)
+	if s.delivered != nil {
+		delivered = s.delivered() - delivered
+	}
+	s.notices = append(s.notices, delivered)
+	b.logf("%s: %.1f messages/s, p99 %.1f ms, %d errors, peak RSS %.1f MiB", s.name, res.MessagesPerSec, res.Latency.P99,
+		res.Errors, float64(s.peaks[round])/(1<<20))
 	return err
+}
+
+// noticeDrain bounds the wait for gridbot's outbox to empty after the last round.
+const noticeDrain = 2 * time.Minute
+
+// tallyNotices waits for gridbot's outbox to drain and matches it with what the fake WeChat
+// API delivered (the notify configuration only).
+func (b *benchmark) tallyNotices(ctx context.Context, g *bench.Gridbot, side *bench.Side) error {
+	if b.fake == nil {
+		return nil
+	}
+	b.logf("waiting for gridbot's outbox to drain (at most %s)", noticeDrain)
+	driver, dsn := g.Database()
+	t, err := b.fake.WaitAndTally(ctx, driver, dsn, noticeDrain)
+	if err != nil {
+		return err
+	}
+	side.Notices = &t
+	return nil
 }
 
 // finish merges a server's rounds, reads its statistics and ends it.

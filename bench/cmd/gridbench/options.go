@@ -18,6 +18,7 @@ type options struct {
 	target      string
 	spawn       bool
 	embedded    bool
+	notify      bool
 	duration    time.Duration
 	warmup      time.Duration
 	rounds      int
@@ -45,7 +46,10 @@ const usage = `usage: gridbench (--spawn | --embedded | --target URL) [flags]
 
 Run from the gridbot repository. --spawn builds and starts gridbot serve on MariaDB and Redis
 (a database and key prefix of its own, dropped afterwards); --embedded on SQLite and the
-in-process Redis; --target drives a gridbot already running in sandbox mode.
+in-process Redis; --target drives a gridbot already running in sandbox mode. --notify (with
+--spawn, the default, or --embedded) starts gridbot with WeChat and WeCom credentials and
+templates against a fake WeChat API served by gridbench, so that every notice goes out over HTTP;
+it drives 32 users, 32 at a time, unless --users or --concurrency say otherwise.
 
 flags:
 `
@@ -59,6 +63,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.target, "target", "", "callback URL of a running gridbot on this machine, e.g. http://127.0.0.1:8080/wechat/callback")
 	fs.BoolVar(&o.spawn, "spawn", false, "build and start gridbot serve on MariaDB and Redis")
 	fs.BoolVar(&o.embedded, "embedded", false, "build and start gridbot serve on SQLite and the embedded Redis")
+	fs.BoolVar(&o.notify, "notify", false, "credentials, templates and WeCom against a fake WeChat API served here: notices go out over HTTP (32 users by default)")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "measured window of each server, all rounds together")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before the first round's window (later rounds: at most 1s)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds taking turns between gridbot and the baseline, each measuring duration/rounds")
@@ -84,7 +89,29 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if o.notify {
+		o.notifyDefaults(fs)
+	}
 	return o, o.check()
+}
+
+// notifyUsers is the notify configuration's users and messages in flight (the issue's setting).
+const notifyUsers = 32
+
+// notifyDefaults makes --notify spawn on MariaDB unless --embedded, with 32 messages in flight
+// (and as many users, check fills them in) unless the flags say otherwise.
+func (o *options) notifyDefaults(fs *flag.FlagSet) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !o.embedded && o.target == "" {
+		o.spawn = true
+	}
+	if !set["concurrency"] {
+		o.concurrency = notifyUsers
+		if set["users"] && o.users > 0 {
+			o.concurrency = min(o.users, notifyUsers)
+		}
+	}
 }
 
 // check refuses contradictory or unsafe settings.
@@ -97,6 +124,9 @@ func (o *options) check() error {
 	}
 	if modes != 1 {
 		return errors.New("choose one of --spawn, --embedded and --target URL")
+	}
+	if o.notify && o.target != "" {
+		return errors.New("--notify configures the gridbot it starts: use it with --spawn or --embedded, not --target")
 	}
 	if o.users == 0 {
 		o.users = o.concurrency
