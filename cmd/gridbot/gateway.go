@@ -183,7 +183,7 @@ func (g *gateway) register(a *App, engine *gin.Engine) {
 	cb := &handlers.WeChatCallback{Token: g.creds.token, Window: a.cfg.WeChatTimestampWindow,
 		MaxBody: a.cfg.WeChatMaxBodyBytes, Server: g.account.CallbackServer, Gateway: g.inbox, Log: a.log, Now: time.Now}
 	if g.sandbox != nil {
-		handlers.RegisterSandbox(engine, sandboxAPIPath, g.sandbox)
+		mountSandbox(engine, sandboxAPIPath, g.sandbox)
 	}
 	cb.Register(engine)
 	if wc := g.wecomCallback(a); wc != nil {
