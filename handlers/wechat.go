@@ -3,17 +3,13 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/xml"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +18,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount/server"
 
 	"gridbot/models"
+	"gridbot/wechat"
 )
 
 // Gateway is the durable inbox behind a callback.
@@ -78,7 +75,7 @@ func (h *WeChatCallback) serve(c *gin.Context) {
 		h.refuse(c, http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
-	if !validSignature(q.Signature, h.Token, q.Timestamp, q.Nonce) {
+	if !wechat.ValidSignature(q.Signature, h.Token, q.Timestamp, q.Nonce) {
 		h.refuse(c, http.StatusForbidden, "bad signature")
 		return
 	}
@@ -96,7 +93,7 @@ func (h *WeChatCallback) serve(c *gin.Context) {
 			h.refuse(c, http.StatusBadRequest, "malformed envelope")
 			return
 		}
-		if !validSignature(q.MsgSignature, h.Token, q.Timestamp, q.Nonce, encrypted) {
+		if !wechat.ValidSignature(q.MsgSignature, h.Token, q.Timestamp, q.Nonce, encrypted) {
 			h.refuse(c, http.StatusForbidden, "bad msg_signature")
 			return
 		}
@@ -145,7 +142,7 @@ func encryptedField(body []byte) (string, bool) {
 func (h *WeChatCallback) readBody(c *gin.Context) ([]byte, error) { return readLimited(c, h.MaxBody) }
 
 // fresh reports whether the callback's timestamp is within the window around now.
-func (h *WeChatCallback) fresh(ts string) bool { return freshAt(h.Now(), ts, h.Window) }
+func (h *WeChatCallback) fresh(ts string) bool { return wechat.FreshTimestamp(h.Now(), ts, h.Window) }
 
 // readLimited reads a request body up to max bytes; more is an error.
 func readLimited(c *gin.Context, max int64) ([]byte, error) {
@@ -157,16 +154,6 @@ func readLimited(c *gin.Context, max int64) ([]byte, error) {
 		return nil, models.Errorf(models.ETooLarge, "body over %d bytes", max)
 	}
 	return body, nil
-}
-
-// freshAt reports whether a callback's Unix timestamp is within the window around now.
-func freshAt(now time.Time, ts string, window time.Duration) bool {
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return false
-	}
-	d := now.Sub(time.Unix(sec, 0))
-	return d <= window && d >= -window
 }
 
 // answer hands the checked request to the library's server, which decrypts and parses it, and
@@ -267,19 +254,6 @@ func inboundOf(m *message.MixMessage, now time.Time) models.Inbound {
 		Lat: m.LocationX, Lng: m.LocationY, Scale: int(m.Scale), Label: m.Label, Title: m.Title, URL: m.URL,
 		Event: strings.ToLower(string(m.Event)), EventKey: m.EventKey, CreateTime: m.CreateTime, ReceivedAt: now,
 	}
-}
-
-// validSignature checks a WeChat signature: sha1 of the sorted token, timestamp, nonce (and
-// the encrypted body for msg_signature), in constant time.
-func validSignature(sig, token string, parts ...string) bool {
-	if sig == "" {
-		return false
-	}
-	all := append([]string{token}, parts...)
-	sort.Strings(all)
-	sum := sha1.Sum([]byte(strings.Join(all, "")))
-	want := hex.EncodeToString(sum[:])
-	return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
 }
 
 // discardWriter is the library server's response writer: it writes only "success" for a
