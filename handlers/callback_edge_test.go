@@ -62,6 +62,15 @@ func (g *inbox) from(openid string) int {
 // callbacks serves both callbacks over one inbox, as cmd wires them.
 func callbacks(t *testing.T) (*inbox, string) {
 	t.Helper()
+	g, engine := callbackEngine(t)
+	srv := httptest.NewServer(engine)
+	t.Cleanup(srv.Close)
+	return g, srv.URL
+}
+
+// callbackEngine mounts both callbacks over one inbox on an engine.
+func callbackEngine(t testing.TB) (*inbox, *gin.Engine) {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	g := &inbox{}
 	oa := officialaccount.NewOfficialAccount(&offConfig.Config{AppID: cbAppID, AppSecret: "s", Token: cbToken,
@@ -76,9 +85,7 @@ func callbacks(t *testing.T) (*inbox, string) {
 		}}).Register(engine)
 	(&handlers.WeComCallback{CorpID: cbCorpID, Token: cbToken, AESKey: cbAESKey, Window: time.Minute, MaxBody: 1 << 20,
 		Gateway: g, Log: log, Now: time.Now}).Register(engine)
-	srv := httptest.NewServer(engine)
-	t.Cleanup(srv.Close)
-	return g, srv.URL
+	return g, engine
 }
 
 // channel is one way a person reaches gridbot.
