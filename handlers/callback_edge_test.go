@@ -15,12 +15,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/silenceper/wechat/v2/cache"
-	"github.com/silenceper/wechat/v2/officialaccount"
-	offConfig "github.com/silenceper/wechat/v2/officialaccount/config"
-	"github.com/silenceper/wechat/v2/officialaccount/server"
 
 	"gridbot/handlers"
 	"gridbot/models"
+	"gridbot/wechat"
 	"gridbot/wechatsim"
 )
 
@@ -73,16 +71,15 @@ func callbackEngine(t testing.TB) (*inbox, *gin.Engine) {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	g := &inbox{}
-	oa := officialaccount.NewOfficialAccount(&offConfig.Config{AppID: cbAppID, AppSecret: "s", Token: cbToken,
-		EncodingAESKey: cbAESKey, Cache: cache.NewMemory()})
+	account, err := wechat.NewAccount(wechat.AccountConfig{AppID: cbAppID, AppSecret: "s", Token: cbToken,
+		AESKey: cbAESKey, Cache: cache.NewMemory(), HTTPClient: http.DefaultClient})
+	if err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine := gin.New()
 	(&handlers.WeChatCallback{Token: cbToken, Window: time.Minute, MaxBody: 1 << 20, Gateway: g, Log: log, Now: time.Now,
-		Server: func(r *http.Request, w http.ResponseWriter) *server.Server {
-			srv := oa.GetServer(r, w)
-			srv.SkipValidate(true)
-			return srv
-		}}).Register(engine)
+		Account: account}).Register(engine)
 	(&handlers.WeComCallback{CorpID: cbCorpID, Token: cbToken, AESKey: cbAESKey, Window: time.Minute, MaxBody: 1 << 20,
 		Gateway: g, Log: log, Now: time.Now}).Register(engine)
 	return g, engine

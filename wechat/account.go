@@ -51,6 +51,7 @@ type Account struct {
 	material *material.Material
 	menu     *menu.Menu
 	oa       *officialaccount.OfficialAccount // for per-request callback servers
+	keys     replyKeys                        // what passive replies are encrypted and signed with
 }
 
 // NewAccount builds the client and every part of the library it uses, once, since the library's
@@ -93,6 +94,7 @@ func NewAccount(cfg AccountConfig) (*Account, error) {
 		material: oa.GetMaterial(),
 		menu:     oa.GetMenu(),
 		oa:       oa,
+		keys:     replyKeys{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.AESKey},
 	}, nil
 }
 

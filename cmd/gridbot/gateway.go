@@ -181,7 +181,7 @@ func (a *App) openCounty(ctx context.Context) (*county.Cache, error) {
 // register mounts the callback (and, in sandbox mode, the simulator) on the engine.
 func (g *gateway) register(a *App, engine *gin.Engine) {
 	cb := &handlers.WeChatCallback{Token: g.creds.token, Window: a.cfg.WeChatTimestampWindow,
-		MaxBody: a.cfg.WeChatMaxBodyBytes, Server: g.account.CallbackServer, Gateway: g.inbox, Log: a.log, Now: time.Now}
+		MaxBody: a.cfg.WeChatMaxBodyBytes, Account: g.account, Gateway: g.inbox, Log: a.log, Now: time.Now}
 	if g.sandbox != nil {
 		mountSandbox(engine, sandboxAPIPath, g.sandbox)
 	}
