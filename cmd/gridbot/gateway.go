@@ -62,7 +62,7 @@ type gateway struct {
 	supervisor *workflow.Supervisor
 	supervised chan struct{} // closed when the supervision loop has stopped
 	delivery   *notify.Dispatcher
-	wecom      *notify.WeCom // nil without WeCom credentials (outside the sandbox)
+	wecom      *wechat.WeCom // nil without WeCom credentials (outside the sandbox)
 	late       *lateSender
 	log        *slog.Logger
 }
@@ -208,25 +208,21 @@ func (g *gateway) wecomCallback(a *App) *handlers.WeComCallback {
 // openDelivery builds the notification dispatcher over the outbox: the Official Account, WeCom
 // when configured (always in the sandbox), and rate limits shared through Redis.
 func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
-	official, err := notify.NewOfficial(g.account, acfg)
-	if err != nil {
-		return err
-	}
 	limiter := notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
 		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson})
 	limiter.ShareRoundTrips(g.bot.Batcher()) // openConversations made the bot
-	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
+	deps := notify.Deps{Store: a.store, Official: g.account, Log: a.log, Registry: a.registry,
 		PeopleChanged: g.bot.PeopleChanged, Limiter: limiter, Quota: g.quota}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
 	}
 	if corp != "" && secret != "" && agent != "" {
-		if g.wecom, err = notify.NewWeCom(notify.WeComConfig{CorpID: corp, CorpSecret: secret, AgentID: agent,
-			Cache: acfg.Cache}); err != nil {
+		wecom, err := wechat.NewWeCom(wechat.WeComConfig{CorpID: corp, CorpSecret: secret, AgentID: agent, Cache: acfg.Cache})
+		if err != nil {
 			return err
 		}
-		deps.WeCom, g.late.wecom = g.wecom, g.wecom
+		g.wecom, deps.WeCom, g.late.wecom = wecom, wecom, wecom
 	}
 	templates, err := config.ParseTemplates(a.cfg.WeChatTemplates)
 	if err != nil {
@@ -328,7 +324,7 @@ func (m mediaService) Enqueue(at models.Attachment) { m.f.Enqueue(at) }
 type lateSender struct {
 	account *wechat.Account
 	quota   *wechat.Quota
-	wecom   *notify.WeCom
+	wecom   *wechat.WeCom
 }
 
 // SendText sends a text on the channel the message came from.
