@@ -233,11 +233,7 @@ func (e *NotifyEnv) newPhase(letter string) (*phase, error) {
 	if err != nil {
 		return nil, err
 	}
-	official, err := notify.NewOfficial(account, acfg)
-	if err != nil {
-		return nil, err
-	}
-	deps := notify.Deps{Store: e.store, Official: official, Log: e.cfg.Log, Registry: reg, Quota: quota}
+	deps := notify.Deps{Store: e.store, Official: account, Log: e.cfg.Log, Registry: reg, Quota: quota}
 	if e.cfg.Limiter {
 		deps.Limiter = notify.NewRedisLimiter(e.redis.Client, prefix+"ratelimit:", instanceRates)
 	}

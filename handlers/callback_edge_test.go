@@ -15,12 +15,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/silenceper/wechat/v2/cache"
-	"github.com/silenceper/wechat/v2/officialaccount"
-	offConfig "github.com/silenceper/wechat/v2/officialaccount/config"
-	"github.com/silenceper/wechat/v2/officialaccount/server"
 
 	"gridbot/handlers"
 	"gridbot/models"
+	"gridbot/wechat"
 	"gridbot/wechatsim"
 )
 
@@ -62,23 +60,29 @@ func (g *inbox) from(openid string) int {
 // callbacks serves both callbacks over one inbox, as cmd wires them.
 func callbacks(t *testing.T) (*inbox, string) {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
-	g := &inbox{}
-	oa := officialaccount.NewOfficialAccount(&offConfig.Config{AppID: cbAppID, AppSecret: "s", Token: cbToken,
-		EncodingAESKey: cbAESKey, Cache: cache.NewMemory()})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	engine := gin.New()
-	(&handlers.WeChatCallback{Token: cbToken, Window: time.Minute, MaxBody: 1 << 20, Gateway: g, Log: log, Now: time.Now,
-		Server: func(r *http.Request, w http.ResponseWriter) *server.Server {
-			srv := oa.GetServer(r, w)
-			srv.SkipValidate(true)
-			return srv
-		}}).Register(engine)
-	(&handlers.WeComCallback{CorpID: cbCorpID, Token: cbToken, AESKey: cbAESKey, Window: time.Minute, MaxBody: 1 << 20,
-		Gateway: g, Log: log, Now: time.Now}).Register(engine)
+	g, engine := callbackEngine(t)
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	return g, srv.URL
+}
+
+// callbackEngine mounts both callbacks over one inbox on an engine.
+func callbackEngine(t testing.TB) (*inbox, *gin.Engine) {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	g := &inbox{}
+	account, err := wechat.NewAccount(wechat.AccountConfig{AppID: cbAppID, AppSecret: "s", Token: cbToken,
+		AESKey: cbAESKey, Cache: cache.NewMemory(), HTTPClient: http.DefaultClient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	engine := gin.New()
+	(&handlers.WeChatCallback{Token: cbToken, Window: time.Minute, MaxBody: 1 << 20, Gateway: g, Log: log, Now: time.Now,
+		Account: account}).Register(engine)
+	(&handlers.WeComCallback{CorpID: cbCorpID, Token: cbToken, AESKey: cbAESKey, Window: time.Minute, MaxBody: 1 << 20,
+		Gateway: g, Log: log, Now: time.Now}).Register(engine)
+	return g, engine
 }
 
 // channel is one way a person reaches gridbot.

@@ -208,7 +208,7 @@ func (d *Dispatcher) send(ctx context.Context, in models.Intent, p models.Person
 		return d.viaOfficial(ctx, in, p, msg, trackingNo)
 	}
 	err := d.withToken(ctx, models.ChannelWeCom, func() error {
-		return d.wecom.SendTextCard(ctx, p.WeComUserID, TextCard{Title: msg.Title, Description: cardDescription(msg),
+		return d.wecom.SendTextCard(ctx, p.WeComUserID, wechat.TextCard{Title: msg.Title, Description: cardDescription(msg),
 			URL: d.caseURL(trackingNo)})
 	})
 	if err == nil || p.OpenID == "" || p.Unreachable || errors.Is(err, context.Canceled) {
@@ -297,7 +297,7 @@ func (d *Dispatcher) sendTemplate(ctx context.Context, in models.Intent, openID 
 	if !ok {
 		return &quotaSpent{API: wechat.QuotaTemplate, Until: d.quota.NextDay()}
 	}
-	t := Template{ID: id, ClientMsgID: "intent-" + strconv.FormatInt(in.ID, 10), URL: d.caseURL(trackingNo),
+	t := wechat.Template{ID: id, ClientMsgID: "intent-" + strconv.FormatInt(in.ID, 10), URL: d.caseURL(trackingNo),
 		Data: templateData(d.cfg.TemplateFields[in.Kind], msg)}
 	return d.withToken(ctx, models.ChannelWeChat, func() error { return d.official.SendTemplate(ctx, openID, t) })
 }

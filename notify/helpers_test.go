@@ -33,8 +33,8 @@ const (
 type env struct {
 	s        *store.Store
 	api      *wechatsim.API
-	official *notify.Official
-	wecom    *notify.WeCom
+	official *wechat.Account
+	wecom    *wechat.WeCom
 	limiter  notify.Limiter // nil: none
 	rdb      *store.Redis
 	prefix   string
@@ -62,15 +62,11 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	official, err := notify.NewOfficial(acc, accCfg)
+	wecom, err := wechat.NewWeCom(wechat.WeComConfig{CorpID: corpID, CorpSecret: corpSecret, AgentID: agentID, Cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wecom, err := notify.NewWeCom(notify.WeComConfig{CorpID: corpID, CorpSecret: corpSecret, AgentID: agentID, Cache: cache})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{s: s, api: api, official: official, wecom: wecom, rdb: rdb, prefix: prefix, reg: prometheus.NewRegistry()}
+	return &env{s: s, api: api, official: acc, wecom: wecom, rdb: rdb, prefix: prefix, reg: prometheus.NewRegistry()}
 }
 
 // withQuota counts WeChat's limits in the env's Redis with the daily limits given, logging to log.

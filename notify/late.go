@@ -15,12 +15,12 @@ import (
 type LateSender struct {
 	account *wechat.Account
 	quota   *wechat.Quota
-	wecom   *WeCom // nil without WeCom
+	wecom   *wechat.WeCom // nil without WeCom
 }
 
 // NewLateSender builds the late replies over the account, its quota and WeCom (nil when WeCom
 // is not configured).
-func NewLateSender(account *wechat.Account, quota *wechat.Quota, wecom *WeCom) *LateSender {
+func NewLateSender(account *wechat.Account, quota *wechat.Quota, wecom *wechat.WeCom) *LateSender {
 	return &LateSender{account: account, quota: quota, wecom: wecom}
 }
 

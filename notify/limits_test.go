@@ -285,7 +285,7 @@ func TestStaffAreReachedOnWeComFirst(t *testing.T) {
 			case "none":
 				e.wecom = nil
 			case "broken":
-				w, err := notify.NewWeCom(notify.WeComConfig{CorpID: corpID, CorpSecret: corpSecret, AgentID: "999",
+				w, err := wechat.NewWeCom(wechat.WeComConfig{CorpID: corpID, CorpSecret: corpSecret, AgentID: "999",
 					Cache: wechat.NewRedisCache(e.rdb.Client, e.prefix)})
 				if err != nil {
 					t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"gridbot/models"
 	"gridbot/store"
 	"gridbot/store/storetest"
+	"gridbot/wechat"
 )
 
 // countingOutbox is the store with each DeferIntents call recorded.
@@ -54,7 +55,7 @@ type acceptingOfficial struct{ sent int }
 func (o *acceptingOfficial) SendText(context.Context, string, string) error { o.sent++; return nil }
 
 // SendTemplate counts the message.
-func (o *acceptingOfficial) SendTemplate(context.Context, string, Template) error {
+func (o *acceptingOfficial) SendTemplate(context.Context, string, wechat.Template) error {
 	o.sent++
 	return nil
 }

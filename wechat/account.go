@@ -48,9 +48,11 @@ type Account struct {
 	log      *slog.Logger
 	tokens   credential.AccessTokenContextHandle
 	customer *message.Manager
+	template *message.Template
 	material *material.Material
 	menu     *menu.Menu
 	oa       *officialaccount.OfficialAccount // for per-request callback servers
+	keys     replyKeys                        // what passive replies are encrypted and signed with
 }
 
 // NewAccount builds the client and every part of the library it uses, once, since the library's
@@ -90,9 +92,11 @@ func NewAccount(cfg AccountConfig) (*Account, error) {
 		log:      log,
 		tokens:   tokens,
 		customer: oa.GetCustomerMessageManager(),
+		template: oa.GetTemplate(),
 		material: oa.GetMaterial(),
 		menu:     oa.GetMenu(),
 		oa:       oa,
+		keys:     replyKeys{Token: cfg.Token, AppID: cfg.AppID, AESKey: cfg.AESKey},
 	}, nil
 }
 
@@ -110,10 +114,6 @@ func (cfg AccountConfig) validate() error {
 	}
 	return nil
 }
-
-// TokenHandle returns the account's access-token handle, for other clients of the same account
-// (template messages) so that they share the token and its refresh.
-func (a *Account) TokenHandle() credential.AccessTokenContextHandle { return a.tokens }
 
 // TokenCacheKey is the key under which the library caches the access token in the Cache: delete
 // it to make the next call fetch a new token.

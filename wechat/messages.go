@@ -13,3 +13,6 @@ const (
 	msgMenuBind      = "绑定身份"
 	msgMenuHelp      = "帮助"
 )
+
+// msgCardButton is the button of a WeCom text card, which opens its URL.
+const msgCardButton = "详情"

@@ -63,7 +63,7 @@ type gateway struct {
 	supervisor *workflow.Supervisor
 	supervised chan struct{} // closed when the supervision loop has stopped
 	delivery   *notify.Dispatcher
-	wecom      *notify.WeCom  // nil without WeCom credentials (outside the sandbox)
+	wecom      *wechat.WeCom  // nil without WeCom credentials (outside the sandbox)
 	batch      *store.Batcher // Redis round trips shared by the bot, the inbox and the rate limiter
 	log        *slog.Logger
 }
@@ -183,9 +183,9 @@ func (a *App) openCounty(ctx context.Context) (*county.Cache, error) {
 // register mounts the callback (and, in sandbox mode, the simulator) on the engine.
 func (g *gateway) register(a *App, engine *gin.Engine) {
 	cb := &handlers.WeChatCallback{Token: g.creds.token, Window: a.cfg.WeChatTimestampWindow,
-		MaxBody: a.cfg.WeChatMaxBodyBytes, Server: g.account.CallbackServer, Gateway: g.inbox, Log: a.log, Now: time.Now}
+		MaxBody: a.cfg.WeChatMaxBodyBytes, Account: g.account, Gateway: g.inbox, Log: a.log, Now: time.Now}
 	if g.sandbox != nil {
-		handlers.RegisterSandbox(engine, sandboxAPIPath, g.sandbox)
+		mountSandbox(engine, sandboxAPIPath, g.sandbox)
 	}
 	cb.Register(engine)
 	if wc := g.wecomCallback(a); wc != nil {
@@ -210,25 +210,21 @@ func (g *gateway) wecomCallback(a *App) *handlers.WeComCallback {
 // openDelivery builds the notification dispatcher over the outbox: the Official Account, WeCom
 // when configured (always in the sandbox), and rate limits shared through Redis.
 func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
-	official, err := notify.NewOfficial(g.account, acfg)
-	if err != nil {
-		return err
-	}
 	g.batch = store.NewBatcher(a.redis.Client, 5*time.Second)
 	limiter := notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
 		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson, Batch: g.batch})
-	deps := notify.Deps{Store: a.store, Official: official, Log: a.log, Registry: a.registry,
+	deps := notify.Deps{Store: a.store, Official: g.account, Log: a.log, Registry: a.registry,
 		PeopleChanged: bot.PeopleRetirer(a.redis.Client, a.cfg.RedisKeyPrefix, a.log), Limiter: limiter, Quota: g.quota}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID
 	}
 	if corp != "" && secret != "" && agent != "" {
-		if g.wecom, err = notify.NewWeCom(notify.WeComConfig{CorpID: corp, CorpSecret: secret, AgentID: agent,
-			Cache: acfg.Cache}); err != nil {
+		wecom, err := wechat.NewWeCom(wechat.WeComConfig{CorpID: corp, CorpSecret: secret, AgentID: agent, Cache: acfg.Cache})
+		if err != nil {
 			return err
 		}
-		deps.WeCom = g.wecom
+		g.wecom, deps.WeCom = wecom, wecom
 	}
 	templates, err := config.ParseTemplates(a.cfg.WeChatTemplates)
 	if err != nil {

@@ -1,4 +1,4 @@
-package handlers
+package main
 
 import (
 	"io"
@@ -11,11 +11,11 @@ import (
 	"gridbot/wechatsim"
 )
 
-// RegisterSandbox mounts the in-process WeChat simulator (sandbox mode only): its API under
+// mountSandbox mounts the in-process WeChat simulator (sandbox mode only): its API under
 // apiPath, what it delivered per openid at GET /sandbox/messages?openid=, media upload for
 // remote simulated phones at POST /sandbox/media, and it notes each callback's sender so that
 // customer-service replies are within WeChat's 48-hour window.
-func RegisterSandbox(r *gin.Engine, apiPath string, api *wechatsim.API) {
+func mountSandbox(r *gin.Engine, apiPath string, api *wechatsim.API) {
 	strip := http.StripPrefix(apiPath, api)
 	r.Any(apiPath+"/*path", gin.WrapH(strip))
 	r.GET("/sandbox/messages", func(c *gin.Context) {
