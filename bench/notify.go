@@ -20,6 +20,7 @@ import (
 
 	"gridbot/models"
 	"gridbot/notify"
+	"gridbot/shared"
 	"gridbot/store"
 	"gridbot/wechat"
 	"gridbot/wechatsim"
@@ -61,7 +62,7 @@ type NotifyEnv struct {
 	runID   string
 	db      *mysqlDatabase
 	store   *store.Store
-	redis   *store.Redis
+	redis   *shared.Redis
 	prefix  string
 	srv     *httptest.Server
 	handler atomic.Pointer[http.Handler]
@@ -100,7 +101,7 @@ func OpenNotifyEnv(ctx context.Context, cfg NotifyConfig) (env *NotifyEnv, err e
 	if _, err = env.store.Migrate(ctx, nil); err != nil {
 		return env, fmt.Errorf("migrate: %w", err)
 	}
-	if env.redis, err = store.OpenRedis(ctx, cfg.Redis); err != nil {
+	if env.redis, err = shared.OpenRedis(ctx, cfg.Redis); err != nil {
 		return env, err
 	}
 	env.prefix = "gridbench:notify:" + env.runID + ":"
@@ -160,7 +161,7 @@ func (e *NotifyEnv) Close(ctx context.Context) error {
 }
 
 // deleteKeys unlinks every key under prefix.
-func deleteKeys(ctx context.Context, r *store.Redis, prefix string) error {
+func deleteKeys(ctx context.Context, r *shared.Redis, prefix string) error {
 	iter := r.Client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 	var keys []string
 	for iter.Next(ctx) {

@@ -12,7 +12,7 @@ import (
 
 	"gridbot/inbox"
 	"gridbot/models"
-	"gridbot/store"
+	"gridbot/shared"
 	"gridbot/workflow"
 )
 
@@ -127,7 +127,7 @@ type Config struct {
 	CaseURL             string           // a case's page is this URL followed by its tracking number ("" for none)
 	// Batch shares Redis round trips between concurrent turns and the other users of this Redis
 	// (the inbox, the rate limiter); nil: the bot makes its own.
-	Batch *store.Batcher
+	Batch *shared.Batcher
 }
 
 // Bot holds the conversations: it turns each inbound message into a reply.
@@ -139,8 +139,8 @@ type Bot struct {
 	deadlines Deadlines
 	county    Counties
 	redis     *redis.Client
-	batch     *store.Batcher // shares Redis round trips between concurrent turns
-	decoded   decodedPeople  // cached people already decoded
+	batch     *shared.Batcher // shares Redis round trips between concurrent turns
+	decoded   decodedPeople   // cached people already decoded
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -155,7 +155,7 @@ func New(cfg Config, county Counties, people People, cases Cases, media Media, d
 	}
 	batch := cfg.Batch
 	if batch == nil {
-		batch = store.NewBatcher(rdb, 5*time.Second)
+		batch = shared.NewBatcher(rdb, 5*time.Second)
 	}
 	return &Bot{cfg: cfg, people: people, cases: cases, media: media, deadlines: deadlines, county: county,
 		redis: rdb, batch: batch, log: log, now: time.Now}

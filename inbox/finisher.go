@@ -8,7 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
-	"gridbot/store"
+	"gridbot/shared"
 )
 
 // finisher records finished entries in batches: their replies in Redis in one round trip, then
@@ -17,7 +17,7 @@ import (
 // lost in a crash is finished from Redis, not processed again.
 type finisher struct {
 	store    Store
-	batch    *store.Batcher // the inbox's shared Redis pipelines
+	batch    *shared.Batcher // the inbox's shared Redis pipelines
 	replyTTL time.Duration
 	replyKey func(dedupKey string) string
 	in       chan models.InboxOutcome
@@ -28,7 +28,7 @@ type finisher struct {
 }
 
 // newFinisher starts the batching loop.
-func newFinisher(st Store, batch *store.Batcher, replyTTL time.Duration, replyKey func(string) string,
+func newFinisher(st Store, batch *shared.Batcher, replyTTL time.Duration, replyKey func(string) string,
 	log func(string, error)) *finisher {
 	f := &finisher{store: st, batch: batch, replyTTL: replyTTL, replyKey: replyKey,
 		in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}

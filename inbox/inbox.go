@@ -15,7 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
-	"gridbot/store"
+	"gridbot/shared"
 )
 
 // Store is the durable inbox.
@@ -66,7 +66,7 @@ type Config struct {
 	ProcessLimit time.Duration // the longest one processing attempt may take
 	// Batch shares Redis round trips with the other users of the same Redis (the bot's); nil
 	// gives the inbox a batcher of its own.
-	Batch *store.Batcher
+	Batch *shared.Batcher
 }
 
 // Service is the inbox. Build it with New, call Run to start its retry loop, Close to drain.
@@ -86,7 +86,7 @@ type Service struct {
 	once   sync.Once
 	done   *finisher
 	writer *writer
-	batch  *store.Batcher // shares Redis round trips between concurrent requests
+	batch  *shared.Batcher // shares Redis round trips between concurrent requests
 	// closeFinisher closes the finisher once, after the processing it records has stopped.
 	closeFinisher sync.Once
 	now           func() time.Time
@@ -109,7 +109,7 @@ func New(cfg Config, st Store, rdb *redis.Client, proc Processor, sender Sender,
 		now: time.Now}
 	s.batch = cfg.Batch
 	if s.batch == nil {
-		s.batch = store.NewBatcher(rdb, 5*time.Second)
+		s.batch = shared.NewBatcher(rdb, 5*time.Second)
 	}
 	s.done = newFinisher(st, s.batch, 2*cfg.Window, s.replyKey, func(msg string, err error) { log.Error(msg, "err", err) })
 	s.writer = newWriter(st, writers, writeBatch)

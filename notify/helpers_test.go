@@ -13,6 +13,7 @@ import (
 
 	"gridbot/models"
 	"gridbot/notify"
+	"gridbot/shared"
 	"gridbot/store"
 	"gridbot/store/storetest"
 	"gridbot/wechat"
@@ -36,7 +37,7 @@ type env struct {
 	official *wechat.Account
 	wecom    *wechat.WeCom
 	limiter  notify.Limiter // nil: none
-	rdb      *store.Redis
+	rdb      *shared.Redis
 	prefix   string
 	quota    *wechat.Quota // nil: none
 	reg      *prometheus.Registry

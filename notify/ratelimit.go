@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"gridbot/store"
+	"gridbot/shared"
 )
 
 // globalScript admits one send when the global window (KEYS[1]) has room, counting it, and
@@ -65,7 +65,7 @@ type RateConfig struct {
 	RecipientWindow time.Duration
 	// Batch books turns in these shared pipelines (the bot's), which a new case's notices are
 	// booked in as it is written, instead of a round trip of their own; nil: their own.
-	Batch *store.Batcher
+	Batch *shared.Batcher
 }
 
 // RedisLimiter is a Limiter with fixed windows counted in Redis, shared by all instances.
@@ -75,7 +75,7 @@ type RedisLimiter struct {
 	cfg    RateConfig
 	global *redis.Script
 	turns  *redis.Script
-	batch  *store.Batcher // nil: a round trip of its own for each call
+	batch  *shared.Batcher // nil: a round trip of its own for each call
 }
 
 // NewRedisLimiter returns a limiter keeping its counters under prefix.

@@ -8,6 +8,7 @@ import (
 
 	"gridbot/models"
 	"gridbot/notify"
+	"gridbot/shared"
 	"gridbot/store"
 	"gridbot/store/storetest"
 )
@@ -132,7 +133,7 @@ func TestRedisLimiterTurnsStartAfreshOnceTheBookedTurnsPassed(t *testing.T) {
 func TestRedisLimiterBooksTurnsInSharedPipelines(t *testing.T) {
 	rdb, prefix := storetest.Redis(t)
 	l := notify.NewRedisLimiter(rdb.Client, prefix, notify.RateConfig{PerRecipient: 1, RecipientWindow: time.Minute,
-		Batch: store.NewBatcher(rdb.Client, 5*time.Second)})
+		Batch: shared.NewBatcher(rdb.Client, 5*time.Second)})
 	if err := rdb.Client.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}

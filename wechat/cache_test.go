@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"gridbot/store"
+	"gridbot/shared"
 	"gridbot/store/storetest"
 	"gridbot/wechat"
 )
@@ -77,7 +77,7 @@ func TestRedisCacheKeysAndExpiry(t *testing.T) {
 }
 
 func TestRedisCacheRedisDown(t *testing.T) {
-	r, err := store.OpenRedis(context.Background(), "")
+	r, err := shared.OpenRedis(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

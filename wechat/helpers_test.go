@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"gridbot/store"
+	"gridbot/shared"
 	"gridbot/store/storetest"
 	"gridbot/wechat"
 	"gridbot/wechatsim"
@@ -30,7 +30,7 @@ type fixture struct {
 	api    *wechatsim.API
 	srv    *httptest.Server
 	client *http.Client
-	redis  *store.Redis
+	redis  *shared.Redis
 	prefix string
 	cache  *wechat.RedisCache
 	acct   *wechat.Account

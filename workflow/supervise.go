@@ -36,7 +36,7 @@ type WorkingClock interface {
 	WorkingBetween(a, b time.Time) (time.Duration, error)
 }
 
-// Locker lets one instance at a time run a supervision pass; *store.Redis is one.
+// Locker lets one instance at a time run a supervision pass; *shared.Redis is one.
 type Locker interface {
 	// TryLock takes the lock named key for ttl; ok is false, without error, when another holder
 	// has it. release gives it back if it is still the caller's.

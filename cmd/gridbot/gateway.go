@@ -19,7 +19,7 @@ import (
 	"gridbot/media"
 	"gridbot/models"
 	"gridbot/notify"
-	"gridbot/store"
+	"gridbot/shared"
 	"gridbot/wechat"
 	"gridbot/wechatsim"
 	"gridbot/workcal"
@@ -63,8 +63,8 @@ type gateway struct {
 	supervisor *workflow.Supervisor
 	supervised chan struct{} // closed when the supervision loop has stopped
 	delivery   *notify.Dispatcher
-	wecom      *wechat.WeCom  // nil without WeCom credentials (outside the sandbox)
-	batch      *store.Batcher // Redis round trips shared by the bot, the inbox and the rate limiter
+	wecom      *wechat.WeCom   // nil without WeCom credentials (outside the sandbox)
+	batch      *shared.Batcher // Redis round trips shared by the bot, the inbox and the rate limiter
 	log        *slog.Logger
 }
 
@@ -210,7 +210,7 @@ func (g *gateway) wecomCallback(a *App) *handlers.WeComCallback {
 // openDelivery builds the notification dispatcher over the outbox: the Official Account, WeCom
 // when configured (always in the sandbox), and rate limits shared through Redis.
 func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
-	g.batch = store.NewBatcher(a.redis.Client, 5*time.Second)
+	g.batch = shared.NewBatcher(a.redis.Client, 5*time.Second)
 	limiter := notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
 		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson, Batch: g.batch})
 	deps := notify.Deps{Store: a.store, Official: g.account, Log: a.log, Registry: a.registry,

@@ -16,6 +16,7 @@ import (
 	"gridbot/config"
 	"gridbot/deployment"
 	"gridbot/models"
+	"gridbot/shared"
 	"gridbot/store"
 )
 
@@ -121,7 +122,7 @@ func forgetCachedPeople(ctx context.Context, cfg config.Config, w io.Writer) {
 	if cfg.RedisURL == "" {
 		return
 	}
-	rdb, err := store.OpenRedis(ctx, cfg.RedisURL)
+	rdb, err := shared.OpenRedis(ctx, cfg.RedisURL)
 	if err == nil {
 		err = bot.ForgetPeople(ctx, rdb.Client, cfg.RedisKeyPrefix)
 		rdb.Close()

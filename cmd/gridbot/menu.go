@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"gridbot/store"
+	"gridbot/shared"
 	"gridbot/wechat"
 )
 
@@ -55,7 +55,7 @@ func (e *environment) applyMenu(ctx context.Context, menu []wechat.MenuButton) e
 	if !cfg.WeChatConfigured() {
 		return fmt.Errorf("wechat menu --apply: set GRIDBOT_WECHAT_APPID, GRIDBOT_WECHAT_SECRET and GRIDBOT_WECHAT_TOKEN first")
 	}
-	rdb, err := store.OpenRedis(ctx, cfg.RedisURL)
+	rdb, err := shared.OpenRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"gridbot/deployment"
 	"gridbot/examples"
 	"gridbot/handlers"
+	"gridbot/shared"
 	"gridbot/store"
 )
 
@@ -31,7 +32,7 @@ type App struct {
 	cfg      config.Config
 	log      *slog.Logger
 	store    *store.Store
-	redis    *store.Redis
+	redis    *shared.Redis
 	blobs    blob.Store // the bytes of photos and voice
 	server   *http.Server
 	listener net.Listener
@@ -140,7 +141,7 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.importSample(ctx); err != nil {
 		return err
 	}
-	if a.redis, err = store.OpenRedis(ctx, a.cfg.RedisURL); err != nil {
+	if a.redis, err = shared.OpenRedis(ctx, a.cfg.RedisURL); err != nil {
 		return err
 	}
 	if a.blobs, err = openBlobs(ctx, a.cfg, a.log); err != nil {

@@ -15,14 +15,16 @@ import (
 
 	mysqldriver "github.com/go-sql-driver/mysql"
 
+	"gridbot/shared"
+	"gridbot/shared/sharedtest"
 	"gridbot/store"
 )
 
 // The environment variables that point tests at real servers.
 const (
 	EnvMySQLDSN       = "GRIDBOT_TEST_MYSQL_DSN"
-	EnvRedisURL       = "GRIDBOT_TEST_REDIS_URL"
-	EnvRequireServers = "GRIDBOT_TEST_REQUIRE_SERVERS"
+	EnvRedisURL       = sharedtest.EnvRedisURL
+	EnvRequireServers = sharedtest.EnvRequireServers
 )
 
 // Each runs fn as a subtest on a fresh SQLite database and on a fresh MySQL database.
@@ -91,10 +93,7 @@ func NewMySQLDatabase(t testing.TB) string {
 // GRIDBOT_TEST_REQUIRE_SERVERS=1.
 func Unavailable(t testing.TB, why string) {
 	t.Helper()
-	if os.Getenv(EnvRequireServers) == "1" {
-		t.Fatal(why + " (and " + EnvRequireServers + "=1)")
-	}
-	t.Skip(why)
+	sharedtest.Unavailable(t, why)
 }
 
 // open opens and migrates a store and closes it at cleanup.
@@ -121,31 +120,14 @@ func randomHex(t testing.TB, n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Redis returns a Redis connection and a key prefix of the test's own: the real server of
-// GRIDBOT_TEST_REDIS_URL (keys under the prefix are deleted at cleanup), else the embedded one.
-func Redis(t testing.TB) (*store.Redis, string) {
+// Redis returns a Redis connection and a key prefix of the test's own; see sharedtest.Redis.
+func Redis(t testing.TB) (*shared.Redis, string) {
 	t.Helper()
-	ctx := context.Background()
-	r, err := store.OpenRedis(ctx, os.Getenv(EnvRedisURL))
-	if err != nil {
-		t.Fatalf("open redis: %v", err)
-	}
-	prefix := "gridbot-test:" + randomHex(t, 6) + ":"
-	t.Cleanup(func() {
-		defer r.Close()
-		iter := r.Client.Scan(ctx, 0, prefix+"*", 500).Iterator()
-		for iter.Next(ctx) {
-			r.Client.Del(ctx, iter.Val())
-		}
-	})
-	return r, prefix
+	return sharedtest.Redis(t)
 }
 
-// RealRedis is Redis on the real server only: it skips (or fails, see Unavailable) without one.
-func RealRedis(t testing.TB) (*store.Redis, string) {
+// RealRedis is Redis on the real server only; see sharedtest.RealRedis.
+func RealRedis(t testing.TB) (*shared.Redis, string) {
 	t.Helper()
-	if os.Getenv(EnvRedisURL) == "" {
-		Unavailable(t, EnvRedisURL+" is not set: Redis tests skipped")
-	}
-	return Redis(t)
+	return sharedtest.RealRedis(t)
 }

@@ -1,14 +1,14 @@
-package store_test
+package shared_test
 
 import (
 	"testing"
 	"time"
 
-	"gridbot/store/storetest"
+	"gridbot/shared/sharedtest"
 )
 
 func TestTryLock(t *testing.T) {
-	r, prefix := storetest.Redis(t)
+	r, prefix := sharedtest.Redis(t)
 	key := prefix + "supervise:lock"
 	release, ok, err := r.TryLock(ctx, key, time.Minute)
 	if err != nil || !ok {

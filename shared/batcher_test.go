@@ -1,4 +1,4 @@
-package store_test
+package shared_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"gridbot/store"
-	"gridbot/store/storetest"
+	"gridbot/shared"
+	"gridbot/shared/sharedtest"
 )
 
 // pipelineCounter counts the pipelines a client sends.
@@ -29,10 +29,10 @@ func (c *pipelineCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 }
 
 func TestBatcherSharesRoundTripsAndKeepsEachResult(t *testing.T) {
-	r, prefix := storetest.Redis(t)
+	r, prefix := sharedtest.Redis(t)
 	counter := &pipelineCounter{}
 	r.Client.AddHook(counter)
-	b := store.NewBatcher(r.Client, 5*time.Second)
+	b := shared.NewBatcher(r.Client, 5*time.Second)
 	const callers = 200
 	var wg sync.WaitGroup
 	for i := range callers {

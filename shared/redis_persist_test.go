@@ -1,4 +1,4 @@
-package store_test
+package shared_test
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"gridbot/store"
+	"gridbot/shared"
 )
 
 func TestEmbeddedRedisKeepsPersistedKeysAcrossARestart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "conversations.json")
-	r, err := store.OpenRedis(ctx, "")
+	r, err := shared.OpenRedis(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestEmbeddedRedisKeepsPersistedKeysAcrossARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r, err = store.OpenRedis(ctx, "")
+	r, err = shared.OpenRedis(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestEmbeddedRedisRefusesAnUnreadableSnapshot(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := store.OpenRedis(context.Background(), "")
+	r, err := shared.OpenRedis(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,5 @@
+// Package shared keeps the state that all gridbot instances share, in Redis: the connection (a
+// real server or the embedded one), shared pipelines and batching, locks, rate limits, and the
+// token and quota caches. It is the one package that imports go-redis; the others reach Redis
+// through the ports it exposes.
+package shared
