@@ -40,7 +40,7 @@ const (
 )
 
 // instanceRates are the shared limits gridbot serve sets (cmd/gridbot/gateway.go, openDelivery).
-var instanceRates = notify.RateConfig{Global: 1000, PerRecipient: 20} // GRIDBOT_NOTIFY_RATE_GLOBAL, _PER_PERSON defaults
+var instanceRates = shared.RateConfig{Global: 1000, PerRecipient: 20} // GRIDBOT_NOTIFY_RATE_GLOBAL, _PER_PERSON defaults
 
 // NotifyConfig configures the delivery benchmark.
 type NotifyConfig struct {
@@ -236,7 +236,7 @@ func (e *NotifyEnv) newPhase(letter string) (*phase, error) {
 	}
 	deps := notify.Deps{Store: e.store, Official: account, Log: e.cfg.Log, Registry: reg, Quota: quota}
 	if e.cfg.Limiter {
-		deps.Limiter = notify.NewRedisLimiter(e.redis.Client, prefix+"ratelimit:", instanceRates)
+		deps.Limiter = shared.NewRateLimiter(e.redis.Client, prefix+"ratelimit:", instanceRates)
 	}
 	p.disp, err = notify.New(notify.Config{Workers: e.cfg.Workers, PollInterval: e.cfg.Poll, Templates: templates}, deps)
 	return p, err

@@ -17,7 +17,7 @@ import (
 )
 
 // Deps are what a Dispatcher works with. WeCom may be nil when no WeCom application is set up:
-// intents for the wecom channel then fail. Limiter (a RedisLimiter) paces sends across instances.
+// intents for the wecom channel then fail. Limiter (a shared.RateLimiter) paces sends across instances.
 type Deps struct {
 	Store    *store.Store
 	Official OfficialSender

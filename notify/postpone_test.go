@@ -13,6 +13,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"gridbot/models"
+	"gridbot/shared"
 	"gridbot/store"
 	"gridbot/store/storetest"
 	"gridbot/wechat"
@@ -75,11 +76,11 @@ type batchRig struct {
 }
 
 // newBatchRig builds an unstarted dispatcher on s with a Redis limiter at rate and n people.
-func newBatchRig(t *testing.T, s *store.Store, rate RateConfig, n int) *batchRig {
+func newBatchRig(t *testing.T, s *store.Store, rate shared.RateConfig, n int) *batchRig {
 	t.Helper()
 	rdb, prefix := storetest.Redis(t)
 	r := &batchRig{s: s, official: &acceptingOfficial{},
-		limiter: &countingLimiter{Limiter: NewRedisLimiter(rdb.Client, prefix, rate)}, jitter: 100 * time.Millisecond}
+		limiter: &countingLimiter{Limiter: shared.NewRateLimiter(rdb.Client, prefix, rate)}, jitter: 100 * time.Millisecond}
 	if rdb.Embedded() {
 		r.jitter = 1500 * time.Millisecond // its key TTLs move on once a second
 	}
@@ -137,7 +138,7 @@ func TestNoticesTakeOneTurnEachAndLaterTurnsAreDeferredTogether(t *testing.T) {
 	const window = time.Minute
 	tests := []struct {
 		name          string
-		rate          RateConfig
+		rate          shared.RateConfig
 		people        int   // intents go to them in turn
 		rounds        []int // intents written before each batch
 		paced         bool  // written paced (as the workflow writes them), else paced when claimed
@@ -146,17 +147,17 @@ func TestNoticesTakeOneTurnEachAndLaterTurnsAreDeferredTogether(t *testing.T) {
 		wantTurns     int   // calls booking turns
 		wantDeferrals []int // the size of each DeferIntents call
 	}{
-		{"within the limit nothing is deferred", RateConfig{PerRecipient: 10}, 1, []int{5}, false, 5, 5, 1, nil},
-		{"one recipient: the later turns in one statement", RateConfig{PerRecipient: 3}, 1, []int{10}, false, 3, 3, 1, []int{7}},
-		{"a later batch is booked after the first", RateConfig{PerRecipient: 3}, 1, []int{10, 4}, false, 3, 3, 2, []int{7, 4}},
-		{"a backlog is booked over later windows", RateConfig{PerRecipient: 20}, 1, []int{30, 30}, false, 20, 20, 2,
+		{"within the limit nothing is deferred", shared.RateConfig{PerRecipient: 10}, 1, []int{5}, false, 5, 5, 1, nil},
+		{"one recipient: the later turns in one statement", shared.RateConfig{PerRecipient: 3}, 1, []int{10}, false, 3, 3, 1, []int{7}},
+		{"a later batch is booked after the first", shared.RateConfig{PerRecipient: 3}, 1, []int{10, 4}, false, 3, 3, 2, []int{7, 4}},
+		{"a backlog is booked over later windows", shared.RateConfig{PerRecipient: 20}, 1, []int{30, 30}, false, 20, 20, 2,
 			[]int{10, 30}},
-		{"batches smaller than the limit still spread", RateConfig{PerRecipient: 20}, 1, []int{10, 10, 10, 10, 10}, false,
+		{"batches smaller than the limit still spread", shared.RateConfig{PerRecipient: 20}, 1, []int{10, 10, 10, 10, 10}, false,
 			20, 20, 5, []int{10, 10, 10}},
-		{"two recipients: one statement for the batch", RateConfig{PerRecipient: 2}, 2, []int{9}, false, 4, 4, 1, []int{5}},
-		{"paced when written: only the turns due now are claimed", RateConfig{PerRecipient: 3}, 1, []int{10, 4}, true,
+		{"two recipients: one statement for the batch", shared.RateConfig{PerRecipient: 2}, 2, []int{9}, false, 4, 4, 1, []int{5}},
+		{"paced when written: only the turns due now are claimed", shared.RateConfig{PerRecipient: 3}, 1, []int{10, 4}, true,
 			3, 3, 2, nil},
-		{"global limit: the rest of the batch in one statement", RateConfig{Global: 3, GlobalWindow: window},
+		{"global limit: the rest of the batch in one statement", shared.RateConfig{Global: 3, GlobalWindow: window},
 			8, []int{8}, false, 3, 4, 1, []int{5}},
 	}
 	for _, tt := range tests {
@@ -267,7 +268,7 @@ func (turnlessLimiter) Turns(context.Context, []int64) ([]time.Duration, error) 
 
 func TestIntentsWithoutATurnWaitWhenTurnsCannotBeBooked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		r := newBatchRig(t, s, RateConfig{PerRecipient: 10}, 1)
+		r := newBatchRig(t, s, shared.RateConfig{PerRecipient: 10}, 1)
 		r.d.limiter = turnlessLimiter{r.limiter}
 		payload := []byte(`{"tracking_no":"T0002","state":"signed"}`)
 		var in []models.Intent

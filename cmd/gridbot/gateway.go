@@ -211,8 +211,8 @@ func (g *gateway) wecomCallback(a *App) *handlers.WeComCallback {
 // when configured (always in the sandbox), and rate limits shared through Redis.
 func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 	g.batch = shared.NewBatcher(a.redis.Client, 5*time.Second)
-	limiter := notify.NewRedisLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
-		notify.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson, Batch: g.batch})
+	limiter := shared.NewRateLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
+		shared.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson, Batch: g.batch})
 	deps := notify.Deps{Store: a.store, Official: g.account, Log: a.log, Registry: a.registry,
 		PeopleChanged: bot.PeopleRetirer(a.redis.Client, a.cfg.RedisKeyPrefix, a.log), Limiter: limiter, Quota: g.quota}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
