@@ -223,13 +223,13 @@ func (e *NotifyEnv) newPhase(letter string) (*phase, error) {
 	e.handler.Store(&h)
 	prefix := e.prefix + letter + ":"
 	reg := prometheus.NewRegistry()
-	quota, err := wechat.NewQuota(e.redis.Client, wechat.QuotaConfig{AppID: notifyAppID, KeyPrefix: prefix + "wechat:",
+	quota, err := wechat.NewQuota(shared.NewQuotaCounter(e.redis.Client), wechat.QuotaConfig{AppID: notifyAppID, KeyPrefix: prefix + "wechat:",
 		Daily: wechat.DefaultQuotas(), Log: e.cfg.Log, Registry: reg})
 	if err != nil {
 		return nil, err
 	}
 	acfg := wechat.AccountConfig{AppID: notifyAppID, AppSecret: notifySecret, HTTPClient: httpClientOf(e),
-		Log: e.cfg.Log, Cache: wechat.NewRedisCache(e.redis.Client, prefix+"wechat:"), Quota: quota}
+		Log: e.cfg.Log, Cache: shared.NewTokenCache(e.redis.Client, prefix+"wechat:"), Quota: quota}
 	account, err := wechat.NewAccount(acfg)
 	if err != nil {
 		return nil, err

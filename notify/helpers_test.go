@@ -57,7 +57,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 		t.Fatal(err)
 	}
 	rdb, prefix := storetest.Redis(t)
-	cache := wechat.NewRedisCache(rdb.Client, prefix)
+	cache := shared.NewTokenCache(rdb.Client, prefix)
 	accCfg := wechat.AccountConfig{AppID: appID, AppSecret: appSecret, Token: "token", Cache: cache, HTTPClient: client}
 	acc, err := wechat.NewAccount(accCfg)
 	if err != nil {
@@ -73,7 +73,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 // withQuota counts WeChat's limits in the env's Redis with the daily limits given, logging to log.
 func (e *env) withQuota(t *testing.T, daily map[wechat.QuotaAPI]int64, log *slog.Logger) {
 	t.Helper()
-	q, err := wechat.NewQuota(e.rdb.Client, wechat.QuotaConfig{AppID: appID, KeyPrefix: e.prefix, Daily: daily,
+	q, err := wechat.NewQuota(shared.NewQuotaCounter(e.rdb.Client), wechat.QuotaConfig{AppID: appID, KeyPrefix: e.prefix, Daily: daily,
 		Log: log, Registry: e.reg})
 	if err != nil {
 		t.Fatal(err)

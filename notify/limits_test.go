@@ -14,6 +14,7 @@ import (
 
 	"gridbot/models"
 	"gridbot/notify"
+	"gridbot/shared"
 	"gridbot/store"
 	"gridbot/store/storetest"
 	"gridbot/wechat"
@@ -286,7 +287,7 @@ func TestStaffAreReachedOnWeComFirst(t *testing.T) {
 				e.wecom = nil
 			case "broken":
 				w, err := wechat.NewWeCom(wechat.WeComConfig{CorpID: corpID, CorpSecret: corpSecret, AgentID: "999",
-					Cache: wechat.NewRedisCache(e.rdb.Client, e.prefix)})
+					Cache: shared.NewTokenCache(e.rdb.Client, e.prefix)})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // releaseScript deletes a lock only while it still holds the caller's token, so that an
@@ -16,11 +18,16 @@ const releaseScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redi
 // It returns ok=false, without error, when another holder has it. The release function deletes
 // the lock only if it is still this holder's; the lock also expires by itself after ttl.
 func (r *Redis) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(context.Context) error, ok bool, err error) {
+	return tryLock(ctx, r.Client, key, ttl)
+}
+
+// tryLock takes the lock named key in client for ttl, as TryLock does.
+func tryLock(ctx context.Context, client redis.UniversalClient, key string, ttl time.Duration) (release func(context.Context) error, ok bool, err error) {
 	token, err := lockToken()
 	if err != nil {
 		return nil, false, err
 	}
-	ok, err = r.Client.SetNX(ctx, key, token, ttl).Result()
+	ok, err = client.SetNX(ctx, key, token, ttl).Result()
 	if err != nil {
 		return nil, false, fmt.Errorf("take lock %s: %w", key, err)
 	}
@@ -28,7 +35,7 @@ func (r *Redis) TryLock(ctx context.Context, key string, ttl time.Duration) (rel
 		return nil, false, nil
 	}
 	return func(ctx context.Context) error {
-		if err := r.Client.Eval(ctx, releaseScript, []string{key}, token).Err(); err != nil {
+		if err := client.Eval(ctx, releaseScript, []string{key}, token).Err(); err != nil {
 			return fmt.Errorf("release lock %s: %w", key, err)
 		}
 		return nil

@@ -29,14 +29,14 @@ type AccountConfig struct {
 	AppSecret string
 	Token     string // the callback token
 	AESKey    string // the 43-character EncodingAESKey of safe mode; empty in plaintext mode
-	// Cache holds the access token; a RedisCache shares it between instances.
+	// Cache holds the access token; a TokenCache shares it between instances.
 	Cache cache.Cache
 	// HTTPClient makes gridbot's own calls (media downloads): pass the client InstallHTTPClient
 	// returned, so that they go where the library's calls go.
 	HTTPClient *http.Client
 	// Log receives debug records of calls; nil discards them.
 	Log *slog.Logger
-	// Quota counts access-token fetches against the daily quota (with a RedisCache); nil: none.
+	// Quota counts access-token fetches against the daily quota (with a TokenCache); nil: none.
 	Quota *Quota
 }
 
@@ -77,9 +77,9 @@ func NewAccount(cfg AccountConfig) (*Account, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if rc, shared := cfg.Cache.(*RedisCache); shared {
-		// Every instance shares one token, fetched by one of them under a Redis lock.
-		oa.SetAccessTokenHandle(newSharedToken(cfg.AppID, cfg.AppSecret, rc, cfg.Quota, log))
+	if tc, shared := cfg.Cache.(TokenCache); shared {
+		// Every instance shares one token, fetched by one of them under the cache's lock.
+		oa.SetAccessTokenHandle(newSharedToken(cfg.AppID, cfg.AppSecret, tc, cfg.Quota, log))
 	}
 	tokens, ok := oa.GetContext().AccessTokenHandle.(credential.AccessTokenContextHandle)
 	if !ok {

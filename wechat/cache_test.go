@@ -1,136 +1,16 @@
 package wechat_test
 
 import (
-	"context"
-	"fmt"
-	"strings"
-	"sync"
-	"testing"
-	"time"
-
-	"github.com/google/go-cmp/cmp"
+	"github.com/silenceper/wechat/v2/cache"
 
 	"gridbot/shared"
-	"gridbot/store/storetest"
 	"gridbot/wechat"
 )
 
-func TestRedisCacheSemantics(t *testing.T) {
-	tests := []struct {
-		name      string
-		val       any
-		timeout   time.Duration
-		want      any
-		wantExist bool
-		wantErr   bool
-	}{
-		{name: "string", val: "tok-1", timeout: time.Minute, want: "tok-1", wantExist: true},
-		{name: "bytes read back as string", val: []byte("tok-2"), timeout: time.Minute, want: "tok-2", wantExist: true},
-		{name: "empty string", val: "", timeout: time.Minute, want: "", wantExist: true},
-		{name: "other types refused", val: 42, timeout: time.Minute, want: nil, wantErr: true},
-		{name: "zero timeout stores nothing", val: "tok-3", timeout: 0, want: nil},
-		{name: "negative timeout stores nothing", val: "tok-4", timeout: -1500 * time.Second, want: nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r, prefix := storetest.Redis(t)
-			c := wechat.NewRedisCache(r.Client, prefix)
-			err := c.Set("k", tc.val, tc.timeout)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Set error = %v, want error %v", err, tc.wantErr)
-			}
-			if diff := cmp.Diff(tc.want, c.Get("k")); diff != "" {
-				t.Errorf("Get (-want +got):\n%s", diff)
-			}
-			if got := c.IsExist("k"); got != tc.wantExist {
-				t.Errorf("IsExist = %v, want %v", got, tc.wantExist)
-			}
-		})
-	}
-}
-
-func TestRedisCacheKeysAndExpiry(t *testing.T) {
-	ctx := context.Background()
-	r, prefix := storetest.Redis(t)
-	c := wechat.NewRedisCache(r.Client, prefix)
-	if got := c.Get("missing"); got != nil {
-		t.Fatalf("Get(missing) = %#v, want untyped nil", got)
-	}
-	if err := c.Set("tok", "abc", 90*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := r.Client.Get(ctx, prefix+"tok").Result(); err != nil || got != "abc" {
-		t.Fatalf("redis GET %stok = %q, %v; want abc", prefix, got, err)
-	}
-	if ttl := r.Client.TTL(ctx, prefix+"tok").Val(); ttl <= 0 || ttl > 90*time.Second {
-		t.Errorf("TTL = %v, want in (0, 90s]", ttl)
-	}
-	if err := c.Set("tok", "old", 0); err != nil {
-		t.Fatal(err)
-	}
-	if c.IsExist("tok") {
-		t.Error("a non-positive timeout left the old value in place")
-	}
-	if err := c.Delete("never-set"); err != nil {
-		t.Errorf("Delete(missing) = %v, want nil", err)
-	}
-}
-
-func TestRedisCacheRedisDown(t *testing.T) {
-	r, err := shared.OpenRedis(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := wechat.NewRedisCache(r.Client, "down:")
-	r.Close()
-	if got := c.Get("k"); got != nil {
-		t.Errorf("Get = %#v, want nil", got)
-	}
-	if c.IsExist("k") {
-		t.Error("IsExist = true, want false")
-	}
-	if err := c.Set("k", "v", time.Minute); err == nil {
-		t.Error("Set succeeded on a closed client")
-	}
-}
-
-func TestRedisCacheConcurrent(t *testing.T) {
-	const workers, ops, keys = 32, 200, 8
-	r, prefix := storetest.Redis(t)
-	c := wechat.NewRedisCache(r.Client, prefix)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := range ops {
-				exercise(t, c, fmt.Sprintf("k%d", (w+i)%keys), fmt.Sprintf("v-%d-%d", w, i), i)
-			}
-		})
-	}
-	wg.Wait()
-	n, err := r.Client.Keys(context.Background(), prefix+"*").Result()
-	if err != nil || len(n) > keys {
-		t.Errorf("keys under the prefix = %d (%v), want at most %d", len(n), err, keys)
-	}
-}
-
-// exercise runs one round of cache calls on a key shared with other goroutines.
-func exercise(t *testing.T, c *wechat.RedisCache, key, val string, i int) {
-	if err := c.Set(key, val, time.Minute); err != nil {
-		t.Errorf("Set: %v", err)
-	}
-	switch got := c.Get(key).(type) {
-	case nil:
-	case string:
-		if !strings.HasPrefix(got, "v-") {
-			t.Errorf("Get = %q, not a value any goroutine set", got)
-		}
-	default:
-		t.Errorf("Get returned %T, want string or nil", got)
-	}
-	c.IsExist(key)
-	if i%5 == 0 {
-		if err := c.Delete(key); err != nil {
-			t.Errorf("Delete: %v", err)
-		}
-	}
-}
+// The shared state in Redis provides what wechat needs: the token cache the library takes, with
+// its lock, and the quota counts.
+var (
+	_ cache.ContextCache = (*shared.TokenCache)(nil)
+	_ wechat.TokenCache  = (*shared.TokenCache)(nil)
+	_ wechat.Counter     = (*shared.QuotaCounter)(nil)
+)

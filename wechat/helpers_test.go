@@ -32,7 +32,7 @@ type fixture struct {
 	client *http.Client
 	redis  *shared.Redis
 	prefix string
-	cache  *wechat.RedisCache
+	cache  *shared.TokenCache
 	acct   *wechat.Account
 }
 
@@ -55,7 +55,7 @@ func newWrappedFixture(t *testing.T, timeout time.Duration, wrap func(http.Handl
 	}
 	r, prefix := storetest.Redis(t)
 	f := &fixture{api: api, srv: srv, client: client, redis: r, prefix: prefix,
-		cache: wechat.NewRedisCache(r.Client, prefix)}
+		cache: shared.NewTokenCache(r.Client, prefix)}
 	f.acct = f.newAccount(t)
 	return f
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 )
 
 // QuotaAPI names a call WeChat limits per account and day (45009 beyond the limit).
@@ -41,42 +40,20 @@ const (
 	DailySpent                 // today's customer-service quota is used up
 )
 
-// dailyScript counts one call in today's key (KEYS[1]) and returns the count, or minus the
-// count when it has reached the limit and enforcing (the call is then not counted). ARGV:
-// limit, ttl ms, enforce (1 or 0).
-const dailyScript = `
-local used = tonumber(redis.call("GET", KEYS[1]) or "0")
-if ARGV[3] == "1" and used >= tonumber(ARGV[1]) then return -used end
-used = redis.call("INCR", KEYS[1])
-if used == 1 then redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
-return used`
-
-// customerScript counts one customer-service message in a person's window (KEYS[1], a hash of
-// the window's start and count; a later start is a new message of theirs and begins a new count)
-// and in today's quota (KEYS[2]). It returns {verdict, today's count}. ARGV: start ms, per
-// window, daily limit, daily ttl ms, window ttl ms.
-const customerScript = `
-local since = tonumber(ARGV[1])
-local start = tonumber(redis.call("HGET", KEYS[1], "start") or "0")
-local n = tonumber(redis.call("HGET", KEYS[1], "n") or "0")
-if since > start then start, n = since, 0 end
-if n >= tonumber(ARGV[2]) then return {1, 0} end
-local used = tonumber(redis.call("GET", KEYS[2]) or "0")
-if used >= tonumber(ARGV[3]) then return {2, used} end
-used = redis.call("INCR", KEYS[2])
-if used == 1 then redis.call("PEXPIRE", KEYS[2], ARGV[4]) end
-redis.call("HSET", KEYS[1], "start", string.format("%d", start), "n", n + 1)
-redis.call("PEXPIRE", KEYS[1], ARGV[5])
-return {0, used}`
-
-// spendScript marks a person's window as spent unless a later message of theirs began a new one.
-// ARGV: start ms, per window, window ttl ms.
-const spendScript = `
-local start = tonumber(redis.call("HGET", KEYS[1], "start") or "0")
-if tonumber(ARGV[1]) < start then return 0 end
-redis.call("HSET", KEYS[1], "start", ARGV[1], "n", ARGV[2])
-redis.call("PEXPIRE", KEYS[1], ARGV[3])
-return 1`
+// Counter keeps the quota counts in the store shared by every instance (shared.QuotaCounter is
+// one). Keys name the counts; each lives the given ttl from its first count.
+type Counter interface {
+	// Daily counts one call under key and returns the count, or, when enforce is set and the
+	// count has reached limit, counts nothing and returns minus the count.
+	Daily(ctx context.Context, key string, limit int64, ttl time.Duration, enforce bool) (int64, error)
+	// Customer counts one customer-service message in a person's window (window; a since later
+	// than the window's start begins a new one) and in today's count (day). It returns the
+	// verdict (0 counted, 1 the window allows no more, 2 the daily limit is reached) and today's count.
+	Customer(ctx context.Context, window, day string, since time.Time, perWindow int, dailyLimit int64,
+		dayTTL, windowTTL time.Duration) (verdict, used int64, err error)
+	// Spend marks a person's window as spent unless a message later than since began a new one.
+	Spend(ctx context.Context, window string, since time.Time, perWindow int, windowTTL time.Duration) error
+}
 
 // QuotaConfig is what NewQuota needs. Zero limits take WeChat's defaults.
 type QuotaConfig struct {
@@ -89,27 +66,24 @@ type QuotaConfig struct {
 	Now       func() time.Time // nil: time.Now
 }
 
-// Quota counts, in Redis shared by every instance, what WeChat allows an Official Account: the
+// Quota counts, in a Counter shared by every instance, what WeChat allows an Official Account: the
 // customer-service messages per person since their last message, and the daily calls per API.
 // A nil *Quota counts nothing and allows everything.
 type Quota struct {
-	client   redis.UniversalClient
-	prefix   string
-	limits   map[QuotaAPI]int64
-	loc      *time.Location
-	log      *slog.Logger
-	now      func() time.Time
-	used     *prometheus.GaugeVec
-	seen     seenCounts
-	daily    *redis.Script
-	customer *redis.Script
-	spend    *redis.Script
+	counter Counter
+	prefix  string
+	limits  map[QuotaAPI]int64
+	loc     *time.Location
+	log     *slog.Logger
+	now     func() time.Time
+	used    *prometheus.GaugeVec
+	seen    seenCounts
 }
 
 // NewQuota builds the counters and registers gridbot_wechat_quota_used and _limit.
-func NewQuota(client redis.UniversalClient, cfg QuotaConfig) (*Quota, error) {
-	if client == nil || cfg.AppID == "" || cfg.Registry == nil {
-		return nil, errors.New("wechat quota: needs a Redis client, the AppID and a metrics registry")
+func NewQuota(counter Counter, cfg QuotaConfig) (*Quota, error) {
+	if counter == nil || cfg.AppID == "" || cfg.Registry == nil {
+		return nil, errors.New("wechat quota: needs a counter, the AppID and a metrics registry")
 	}
 	limits := DefaultQuotas()
 	for api, n := range cfg.Daily {
@@ -117,9 +91,8 @@ func NewQuota(client redis.UniversalClient, cfg QuotaConfig) (*Quota, error) {
 			limits[api] = n
 		}
 	}
-	q := &Quota{client: client, prefix: cfg.KeyPrefix + "quota:" + cfg.AppID + ":", limits: limits, loc: cfg.Location,
-		log: cfg.Log, now: cfg.Now, daily: redis.NewScript(dailyScript), customer: redis.NewScript(customerScript),
-		spend: redis.NewScript(spendScript)}
+	q := &Quota{counter: counter, prefix: cfg.KeyPrefix + "quota:" + cfg.AppID + ":", limits: limits, loc: cfg.Location,
+		log: cfg.Log, now: cfg.Now}
 	q.defaults()
 	return q, q.register(cfg.Registry)
 }
@@ -177,13 +150,9 @@ func (q *Quota) Note(ctx context.Context, api QuotaAPI) error {
 	return err
 }
 
-// take runs the daily script and reports its count.
+// take counts one call of api today and reports whether it was within the quota.
 func (q *Quota) take(ctx context.Context, api QuotaAPI, enforce bool) (bool, error) {
-	flag := "0"
-	if enforce {
-		flag = "1"
-	}
-	n, err := q.daily.Run(ctx, q.client, []string{q.dayKey(api)}, q.limits[api], dayTTL.Milliseconds(), flag).Int64()
+	n, err := q.counter.Daily(ctx, q.dayKey(api), q.limits[api], dayTTL, enforce)
 	if err != nil {
 		return false, fmt.Errorf("wechat quota %s: %w", api, err)
 	}
@@ -201,16 +170,16 @@ func (q *Quota) TakeCustomer(ctx context.Context, openID string, since time.Time
 	if q == nil {
 		return Allowed, nil
 	}
-	res, err := q.customer.Run(ctx, q.client, []string{q.windowKey(openID), q.dayKey(QuotaCustomer)},
-		since.UnixMilli(), PerWindow, q.limits[QuotaCustomer], dayTTL.Milliseconds(), windowTTL.Milliseconds()).Int64Slice()
-	if err != nil || len(res) != 2 {
-		return Allowed, fmt.Errorf("wechat quota customer-service: %w", errors.Join(err, errors.New("unexpected reply")))
+	verdict, used, err := q.counter.Customer(ctx, q.windowKey(openID), q.dayKey(QuotaCustomer), since, PerWindow,
+		q.limits[QuotaCustomer], dayTTL, windowTTL)
+	if err != nil {
+		return Allowed, fmt.Errorf("wechat quota customer-service: %w", err)
 	}
-	v := Verdict(res[0])
+	v := Verdict(verdict)
 	if v == Allowed {
-		q.counted(QuotaCustomer, res[1])
+		q.counted(QuotaCustomer, used)
 	} else if v == DailySpent {
-		q.publish(QuotaCustomer, res[1])
+		q.publish(QuotaCustomer, used)
 	}
 	return v, nil
 }
@@ -221,9 +190,7 @@ func (q *Quota) SpendWindow(ctx context.Context, openID string, since time.Time)
 	if q == nil {
 		return nil
 	}
-	err := q.spend.Run(ctx, q.client, []string{q.windowKey(openID)}, since.UnixMilli(), PerWindow,
-		windowTTL.Milliseconds()).Err()
-	if err != nil {
+	if err := q.counter.Spend(ctx, q.windowKey(openID), since, PerWindow, windowTTL); err != nil {
 		return fmt.Errorf("wechat quota spend window: %w", err)
 	}
 	return nil

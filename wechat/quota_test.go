@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"gridbot/shared"
 	"gridbot/store/storetest"
 	"gridbot/wechat"
 )
@@ -53,7 +54,7 @@ func newQuotaFixture(t *testing.T, daily map[wechat.QuotaAPI]int64, start time.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.q, err = wechat.NewQuota(r.Client, wechat.QuotaConfig{AppID: testAppID, KeyPrefix: prefix, Daily: daily,
+	f.q, err = wechat.NewQuota(shared.NewQuotaCounter(r.Client), wechat.QuotaConfig{AppID: testAppID, KeyPrefix: prefix, Daily: daily,
 		Location: loc, Log: slog.New(slog.NewTextHandler(f.log, nil)), Registry: f.reg, Now: f.clock})
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +228,7 @@ func TestCustomerWindowCountsFivePerMessage(t *testing.T) {
 func TestTokenFetchesAreCounted(t *testing.T) {
 	f := newFixture(t, 5*time.Second)
 	reg := prometheus.NewRegistry()
-	q, err := wechat.NewQuota(f.redis.Client, wechat.QuotaConfig{AppID: testAppID, KeyPrefix: f.prefix, Registry: reg})
+	q, err := wechat.NewQuota(shared.NewQuotaCounter(f.redis.Client), wechat.QuotaConfig{AppID: testAppID, KeyPrefix: f.prefix, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package wechat
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,27 +10,24 @@ import (
 	"github.com/silenceper/wechat/v2/credential"
 )
 
-// releaseScript deletes a lock only while it still holds the caller's token.
-const releaseScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`
-
-// sharedToken is an access-token handle that any number of instances share through Redis: a
-// missing token is fetched by one of them, under a Redis lock, while the others wait for it.
+// sharedToken is an access-token handle that any number of instances share through a TokenCache:
+// a missing token is fetched by one of them, under the cache's lock, while the others wait for it.
 type sharedToken struct {
 	stable *credential.StableAccessToken // fetches from WeChat (/cgi-bin/stable_token)
-	cache  *RedisCache
+	cache  TokenCache
 	key    string // the cache key of the token (TokenCacheKey)
-	lock   string // the Redis key of the refresh lock
+	lock   string // the name of the refresh lock in the cache
 	wait   time.Duration
 	quota  *Quota // counts the fetches against the daily quota; nil: none
 	log    *slog.Logger
 }
 
 // newSharedToken builds the handle for an Official Account whose token lives in cache.
-func newSharedToken(appID, secret string, cache *RedisCache, quota *Quota, log *slog.Logger) *sharedToken {
+func newSharedToken(appID, secret string, cache TokenCache, quota *Quota, log *slog.Logger) *sharedToken {
 	const prefix = credential.CacheKeyOfficialAccountPrefix
 	stable, _ := credential.NewStableAccessToken(appID, secret, prefix, cache).(*credential.StableAccessToken)
 	key := fmt.Sprintf("%s_stable_access_token_%s", prefix, appID)
-	return &sharedToken{stable: stable, cache: cache, key: key, lock: cache.Key(key + ":refresh-lock"), wait: 5 * time.Second,
+	return &sharedToken{stable: stable, cache: cache, key: key, lock: key + ":refresh-lock", wait: 5 * time.Second,
 		quota: quota, log: log}
 }
 
@@ -50,12 +45,12 @@ func (t *sharedToken) GetAccessTokenContext(ctx context.Context) (string, error)
 		if tok := t.cached(ctx); tok != "" {
 			return tok, nil
 		}
-		owner, ok, err := t.acquire(ctx)
+		release, ok, err := t.acquire(ctx)
 		if err != nil {
 			return "", err
 		}
 		if ok {
-			defer t.release(owner)
+			defer t.release(release)
 			return t.refresh(ctx)
 		}
 		if time.Now().After(deadline) {
@@ -69,7 +64,7 @@ func (t *sharedToken) GetAccessTokenContext(ctx context.Context) (string, error)
 	}
 }
 
-// cached returns the token in Redis, or "".
+// cached returns the token in the shared cache, or "".
 func (t *sharedToken) cached(ctx context.Context) string {
 	if v, ok := t.cache.GetContext(ctx, t.key).(string); ok {
 		return v
@@ -101,22 +96,17 @@ func (t *sharedToken) refresh(ctx context.Context) (string, error) {
 }
 
 // acquire takes the refresh lock for at most 10 s; ok is false when another instance holds it.
-func (t *sharedToken) acquire(ctx context.Context) (string, bool, error) {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return "", false, err
-	}
-	owner := hex.EncodeToString(b)
-	ok, err := t.cache.client.SetNX(ctx, t.lock, owner, 10*time.Second).Result()
+func (t *sharedToken) acquire(ctx context.Context) (func(context.Context) error, bool, error) {
+	release, ok, err := t.cache.Lock(ctx, t.lock, 10*time.Second)
 	if err != nil {
-		return "", false, fmt.Errorf("access token lock: %w", err)
+		return nil, false, fmt.Errorf("access token lock: %w", err)
 	}
-	return owner, ok, nil
+	return release, ok, nil
 }
 
-// release drops the lock if this caller still holds it.
-func (t *sharedToken) release(owner string) {
+// release drops the lock if this caller still holds it; a failure leaves it to expire.
+func (t *sharedToken) release(release func(context.Context) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cacheTimeout)
 	defer cancel()
-	t.cache.client.Eval(ctx, releaseScript, []string{t.lock}, owner)
+	_ = release(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/util"
 
+	"gridbot/shared"
 	"gridbot/store/storetest"
 	"gridbot/wechat"
 	"gridbot/wechatsim"
@@ -26,7 +27,7 @@ func TestLibraryCallsReachSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, prefix := storetest.Redis(t)
-	c := wechat.NewRedisCache(r.Client, prefix)
+	c := shared.NewTokenCache(r.Client, prefix)
 	handles := []struct {
 		app    wechatsim.App
 		handle credential.AccessTokenHandle

@@ -13,7 +13,7 @@ import (
 )
 
 // WeComConfig is what the WeCom sender needs: the self-built application's credentials and the
-// cache shared with every instance (a RedisCache).
+// cache shared with every instance (a TokenCache).
 type WeComConfig struct {
 	CorpID, CorpSecret, AgentID string
 	Cache                       cache.Cache

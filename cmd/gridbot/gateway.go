@@ -100,7 +100,7 @@ func (a *App) openGateway(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if g.quota, err = wechat.NewQuota(a.redis.Client, wechat.QuotaConfig{AppID: g.creds.appID,
+	if g.quota, err = wechat.NewQuota(shared.NewQuotaCounter(a.redis.Client), wechat.QuotaConfig{AppID: g.creds.appID,
 		KeyPrefix: a.cfg.RedisKeyPrefix + "wechat:", Location: a.cfg.Location(), Log: a.log, Registry: a.registry,
 		Daily: map[wechat.QuotaAPI]int64{wechat.QuotaCustomer: a.cfg.WeChatQuotaCustomer,
 			wechat.QuotaTemplate: a.cfg.WeChatQuotaTemplate, wechat.QuotaToken: a.cfg.WeChatQuotaToken}}); err != nil {
@@ -108,7 +108,7 @@ func (a *App) openGateway(ctx context.Context) error {
 	}
 	acfg := wechat.AccountConfig{AppID: g.creds.appID, AppSecret: g.creds.secret,
 		Token: g.creds.token, AESKey: g.creds.aesKey, HTTPClient: client, Log: a.log, Quota: g.quota,
-		Cache: wechat.NewRedisCache(a.redis.Client, a.cfg.RedisKeyPrefix+"wechat:")}
+		Cache: shared.NewTokenCache(a.redis.Client, a.cfg.RedisKeyPrefix+"wechat:")}
 	if g.account, err = wechat.NewAccount(acfg); err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (e *environment) applyMenu(ctx context.Context, menu []wechat.MenuButton) e
 	}
 	acct, err := wechat.NewAccount(wechat.AccountConfig{AppID: cfg.WeChatAppID, AppSecret: cfg.WeChatSecret,
 		Token: cfg.WeChatToken, AESKey: cfg.WeChatAESKey, HTTPClient: client, Log: log,
-		Cache: wechat.NewRedisCache(rdb.Client, cfg.RedisKeyPrefix+"wechat:")})
+		Cache: shared.NewTokenCache(rdb.Client, cfg.RedisKeyPrefix+"wechat:")})
 	if err != nil {
 		return err
 	}
