@@ -1,0 +1,2 @@
+// Package shared keeps the state all instances share, in Redis.
+package shared
