@@ -35,16 +35,11 @@ type Processor interface {
 
 // Preparer is a Processor that starts a message's work in the Redis round trip that admits it
 // (the bot takes the sender's conversation lock and reads the conversation there).
-type Preparer interface {
-	Prepare(ctx context.Context, pipe shared.Pipe, in models.Inbound) Prepared
-}
+type Preparer = shared.Preparer
 
 // Prepared is work a Preparer queued. After the round trip ran, Attach hands it to the
 // processing of the message; Drop undoes it when the message is not processed here.
-type Prepared interface {
-	Attach(ctx context.Context) context.Context
-	Drop()
-}
+type Prepared = shared.Prepared
 
 // Sender delivers a reply that missed its callback as a customer-service message.
 type Sender interface {
@@ -116,17 +111,15 @@ const (
 // check admits a callback's message (see shared.Inbox.Admit) in one round trip that the
 // processor, when it is a Preparer, starts the message's work in.
 func (s *Service) check(ctx context.Context, in models.Inbound, key string, n models.CallbackNonce) (shared.Admission, Prepared, error) {
-	var prep Prepared = nothingPrepared{}
-	var prepare func(shared.Pipe)
-	if p, ok := s.proc.(Preparer); ok {
-		prepare = func(pipe shared.Pipe) { prep = p.Prepare(ctx, pipe, in) }
-	}
-	adm, err := s.state.Admit(ctx, in.Channel, n, key, prepare)
+	p, _ := s.proc.(Preparer)
+	adm, err := s.state.Admit(ctx, in, n, key, p)
 	if err != nil || adm.Verdict != shared.Claimed {
-		prep.Drop()
-		return adm, nil, err
+		return adm, nil, err // Admit dropped what was prepared
 	}
-	return adm, prep, nil
+	if adm.Prepared == nil {
+		return adm, nothingPrepared{}, nil
+	}
+	return adm, adm.Prepared, nil
 }
 
 // nothingPrepared is the Prepared of a Processor that prepares nothing.

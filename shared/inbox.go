@@ -3,8 +3,8 @@ package shared
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -35,8 +35,7 @@ type Inbox struct {
 	batch   *store.Batcher
 	cfg     InboxConfig
 	release *redis.Script // deletes a claim only if it still holds the given token
-	base    string        // this instance's random part of claim tokens
-	tokens  atomic.Uint64 // the counter part of claim tokens
+	tokens  atomic.Uint64 // the last claim token; it starts at a random number
 }
 
 // releaseScript is the compare-and-delete of a claim.
@@ -52,8 +51,16 @@ func NewInbox(rdb *redis.Client, batch *store.Batcher, cfg InboxConfig) *Inbox {
 	if batch == nil {
 		batch = store.NewBatcher(rdb, 5*time.Second)
 	}
-	return &Inbox{rdb: rdb, batch: batch, cfg: cfg, release: redis.NewScript(releaseScript),
-		base: rand.Text() + ":"}
+	x := &Inbox{rdb: rdb, batch: batch, cfg: cfg, release: redis.NewScript(releaseScript)}
+	x.tokens.Store(randomUint64())
+	return x
+}
+
+// randomUint64 is a random number from crypto/rand, which never fails.
+func randomUint64() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
 }
 
 // Verdict is what admitting a callback found.
@@ -67,35 +74,50 @@ const (
 	Finished                // the message was processed already: its reply is known
 )
 
+// Preparer starts a message's work in the round trip that admits it (the bot takes the
+// sender's conversation lock and reads the conversation there).
+type Preparer interface {
+	Prepare(ctx context.Context, pipe Pipe, in models.Inbound) Prepared
+}
+
+// Prepared is work a Preparer queued. After the round trip ran, Attach hands it to the
+// processing of the message; Drop undoes it when the message is not processed here.
+type Prepared interface {
+	Attach(ctx context.Context) context.Context
+	Drop()
+}
+
 // Admission is what Admit found.
 type Admission struct {
-	Verdict Verdict
-	Reply   string // the known reply when Finished
-	Claim   Claim  // the claim taken when Claimed
+	Verdict  Verdict
+	Reply    string   // the known reply when Finished
+	Claim    Claim    // the claim taken when Claimed
+	Prepared Prepared // what the Preparer queued when Claimed (nil without a Preparer)
 }
 
 // Claim is a claim on a message being processed, held by whoever took it: only its Release
 // drops it, so a holder whose claim expired cannot drop the next holder's.
 type Claim struct {
-	key   string // the claim's Redis key
-	token string // this holder's value of it
+	key   string // the claim's Redis key ("" for no claim)
+	token uint64 // this holder's value of it
 }
 
 // Held reports whether the claim was taken.
-func (c Claim) Held() bool { return c.token != "" }
+func (c Claim) Held() bool { return c.key != "" }
 
 // Admit checks a callback's nonce, reads the message's known reply and claims the message in
-// one shared round trip, to which prepare (when not nil) adds its own commands. The nonce is kept
+// one shared round trip, on which p (when not nil) starts the message's work. The nonce is kept
 // with the body's digest, so a byte-identical request is a retry, not a replay; the claim is
-// taken unless the reply is known, and let go again when the verdict is not Claimed. A failed
-// round trip is models.EUnavailable.
-func (x *Inbox) Admit(ctx context.Context, channel models.Channel, n models.CallbackNonce, dedupKey string,
-	prepare func(Pipe)) (Admission, error) {
-	a := admit{ctx: ctx, nonceKey: x.cfg.KeyPrefix + "nonce:" + string(channel) + ":" + n.Timestamp + ":" + n.Nonce,
-		digest: n.Digest, replyKey: x.replyKey(dedupKey), claim: x.newClaim(dedupKey), window: x.cfg.Window,
-		claimTTL: x.cfg.ClaimTTL, prepare: prepare}
+// taken unless the reply is known. Unless the verdict is Claimed, Admit drops what p prepared
+// and lets a claim it took go. A failed round trip is models.EUnavailable.
+func (x *Inbox) Admit(ctx context.Context, in models.Inbound, n models.CallbackNonce, dedupKey string,
+	p Preparer) (Admission, error) {
+	a := admit{ctx: ctx, in: in, p: p, digest: n.Digest, window: x.cfg.Window, claimTTL: x.cfg.ClaimTTL,
+		nonceKey: x.cfg.KeyPrefix + "nonce:" + string(in.Channel) + ":" + n.Timestamp + ":" + n.Nonce,
+		replyKey: x.replyKey(dedupKey), claim: x.newClaim(dedupKey)}
 	x.batch.Do(a.queue)
 	if err := firstFailure(a.seen, a.reply, a.took); err != nil {
+		a.drop()
 		return Admission{}, models.WrapError(models.EUnavailable, err, "redis unavailable")
 	}
 	claimed := a.took.Val()
@@ -106,35 +128,46 @@ func (x *Inbox) Admit(ctx context.Context, channel models.Channel, n models.Call
 	case a.reply.Err() == nil:
 		adm.Verdict, adm.Reply = Finished, a.reply.Val()
 	case claimed:
-		return Admission{Verdict: Claimed, Claim: a.claim}, nil
+		return Admission{Verdict: Claimed, Claim: a.claim, Prepared: a.prep}, nil
 	}
+	a.drop()
 	if claimed {
 		x.releaseSoon(a.claim)
 	}
 	return adm, nil
 }
 
-// admit is one admission's commands, queued on a shared pipeline.
+// admit is one admission's commands, queued on a shared pipeline; one value holds them all, so
+// that an admission costs few allocations.
 type admit struct {
 	ctx              context.Context
+	in               models.Inbound
+	p                Preparer
+	prep             Prepared
 	nonceKey, digest string
 	replyKey         string
 	claim            Claim
 	window, claimTTL time.Duration
-	prepare          func(Pipe)
 	seen             *redis.StatusCmd
 	reply            *redis.StringCmd
 	took             *redis.BoolCmd
 }
 
-// queue adds the admission's commands, and the caller's, to pipe.
+// queue adds the admission's commands, and the Preparer's, to pipe.
 func (a *admit) queue(pipe redis.Pipeliner) {
 	// SET NX GET: nothing when the nonce is new, else the digest it was first seen with.
 	a.seen = pipe.SetArgs(a.ctx, a.nonceKey, a.digest, redis.SetArgs{Mode: "NX", Get: true, TTL: 2 * a.window})
 	a.reply = pipe.Get(a.ctx, a.replyKey)
 	a.took = pipe.SetNX(a.ctx, a.claim.key, a.claim.token, a.claimTTL)
-	if a.prepare != nil {
-		a.prepare(Pipe{pipe})
+	if a.p != nil {
+		a.prep = a.p.Prepare(a.ctx, Pipe{pipe}, a.in)
+	}
+}
+
+// drop undoes what the Preparer queued.
+func (a *admit) drop() {
+	if a.prep != nil {
+		a.prep.Drop()
 	}
 }
 
@@ -148,12 +181,10 @@ func firstFailure(cmds ...redis.Cmder) error {
 	return nil
 }
 
-// newClaim returns a claim on a message with a token no other claim has: this instance's random
-// part and a counter.
+// newClaim returns a claim on a message with a token no other claim has in practice: a counter
+// that starts at a random number on each instance.
 func (x *Inbox) newClaim(dedupKey string) Claim {
-	var buf [64]byte
-	b := strconv.AppendUint(append(buf[:0], x.base...), x.tokens.Add(1), 36)
-	return Claim{key: x.claimKey(dedupKey), token: string(b)}
+	return Claim{key: x.claimKey(dedupKey), token: x.tokens.Add(1)}
 }
 
 // TakeClaim claims a message for processing (the retry loop's claim); false when another holds it.
