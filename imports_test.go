@@ -30,6 +30,10 @@ func importRules() []importRule {
 			checked: []string{"gridbot/handlers"}, transitive: true},
 		{name: "only wechat speaks to the WeChat library (the simulator and the benchmarks compare with it)",
 			forbidden: "github.com/silenceper/wechat", only: []string{"gridbot/wechat", "gridbot/wechatsim", "gridbot/bench"}},
+		{name: "the inbox keeps its shared state through shared, not go-redis", forbidden: "github.com/redis/go-redis",
+			checked: []string{"gridbot/inbox"}},
+		{name: "the inbox reaches the store only through its Store port", forbidden: "gridbot/store",
+			checked: []string{"gridbot/inbox"}},
 	}
 }
 
