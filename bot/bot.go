@@ -415,8 +415,8 @@ func (a *lockAttempt) result() (*held, error) {
 
 // Prepare queues the taking of the sender's conversation lock, with the reads the turn needs,
 // on the pipeline that admits the message (inbox.Preparer): one round trip fewer per message.
-func (b *Bot) Prepare(ctx context.Context, pipe redis.Pipeliner, in models.Inbound) inbox.Prepared {
-	return &prepared{b: b, try: b.tryLock(ctx, pipe, in.Channel, in.OpenID)}
+func (b *Bot) Prepare(ctx context.Context, pipe shared.Pipe, in models.Inbound) inbox.Prepared {
+	return &prepared{b: b, try: b.tryLock(ctx, pipe.Redis(), in.Channel, in.OpenID)}
 }
 
 // prepared is a lock attempt made when a message was admitted.

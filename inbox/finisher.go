@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"gridbot/models"
 	"gridbot/shared"
 )
@@ -16,22 +14,18 @@ import (
 // Redis (the entry's claim keeps them from processing it again), and an entry whose mark was
 // lost in a crash is finished from Redis, not processed again.
 type finisher struct {
-	store    Store
-	batch    *shared.Batcher // the inbox's shared Redis pipelines
-	replyTTL time.Duration
-	replyKey func(dedupKey string) string
-	in       chan models.InboxOutcome
-	done     chan struct{}
-	log      func(msg string, err error)
-	mu       sync.RWMutex
-	closed   bool
+	store  Store
+	state  *shared.Inbox // where the replies go
+	in     chan models.InboxOutcome
+	done   chan struct{}
+	log    func(msg string, err error)
+	mu     sync.RWMutex
+	closed bool
 }
 
 // newFinisher starts the batching loop.
-func newFinisher(st Store, batch *shared.Batcher, replyTTL time.Duration, replyKey func(string) string,
-	log func(string, error)) *finisher {
-	f := &finisher{store: st, batch: batch, replyTTL: replyTTL, replyKey: replyKey,
-		in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}
+func newFinisher(st Store, state *shared.Inbox, log func(string, error)) *finisher {
+	f := &finisher{store: st, state: state, in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}
 	go f.loop()
 	return f
 }
@@ -134,17 +128,8 @@ func (f *finisher) record(marks []models.InboxOutcome) {
 // storeReplies puts the batch's replies in Redis, where retries and duplicates read them, in
 // the inbox's next shared pipeline.
 func (f *finisher) storeReplies(batch []models.InboxOutcome) {
-	ctx := context.Background() // the batcher bounds its pipelines
-	sets := make([]*redis.StatusCmd, 0, len(batch))
-	f.batch.Do(func(pipe redis.Pipeliner) {
-		for _, o := range batch {
-			sets = append(sets, pipe.Set(ctx, f.replyKey(o.DedupKey), o.Reply, f.replyTTL))
-		}
-	})
-	for _, set := range sets {
-		if err := set.Err(); err != nil {
-			f.log("storing replies of finished inbox entries failed", err)
-			return
-		}
+	// The batcher bounds its pipelines.
+	if err := f.state.StoreReplies(context.Background(), batch); err != nil {
+		f.log("storing replies of finished inbox entries failed", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"gridbot/inbox"
 	"gridbot/models"
+	"gridbot/shared"
 	"gridbot/store"
 	"gridbot/store/storetest"
 )
@@ -47,10 +48,15 @@ func newService(t *testing.T, budget time.Duration, p inbox.Processor) (*inbox.S
 	st := storetest.SQLite(t)
 	rdb, prefix := storetest.Redis(t)
 	snd := &sender{}
-	s := inbox.New(inbox.Config{Budget: budget, Workers: 8, Window: time.Minute, KeyPrefix: prefix,
-		BusyText: "busy", MaxAttempts: 2}, st, rdb.Client, p, snd, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := inbox.New(inbox.Config{Budget: budget, Workers: 8, BusyText: "busy", MaxAttempts: 2}, st,
+		sharedState(rdb, prefix), p, snd, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(func() { s.Close(5 * time.Second) })
 	return s, snd, st
+}
+
+// sharedState is the inbox's state in Redis under prefix, nonces remembered for two minutes.
+func sharedState(rdb *shared.Redis, prefix string) *shared.Inbox {
+	return shared.NewInbox(rdb.Client, nil, shared.InboxConfig{KeyPrefix: prefix, Window: time.Minute})
 }
 
 // msg is a text message with an id.
@@ -195,7 +201,7 @@ func TestRepeatedFailureIsMarkedFailed(t *testing.T) {
 func TestUnstoredMessageIsAnError(t *testing.T) {
 	st := storetest.SQLite(t)
 	rdb, prefix := storetest.Redis(t)
-	s := inbox.New(inbox.Config{Budget: time.Second, Workers: 1, Window: time.Minute, KeyPrefix: prefix}, st, rdb.Client,
+	s := inbox.New(inbox.Config{Budget: time.Second, Workers: 1}, st, sharedState(rdb, prefix),
 		processor(func(context.Context, models.Inbound) (string, error) { return "x", nil }), nil,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer s.Close(time.Second)

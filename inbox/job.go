@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gridbot/models"
+	"gridbot/shared"
 )
 
 // errPanic marks a processing attempt that panicked.
@@ -26,7 +27,8 @@ type job struct {
 // task is an entry handed to the pool with the job that reports on it.
 type task struct {
 	entry models.InboxEntry
-	prep  Prepared // what the processor prepared when the message was admitted
+	prep  Prepared     // what the processor prepared when the message was admitted
+	claim shared.Claim // the entry's claim, held by this attempt
 	job   *job
 }
 
@@ -36,7 +38,7 @@ func (s *Service) worker() {
 	for {
 		select {
 		case t := <-s.jobs:
-			s.run(t.entry, t.prep, t.job)
+			s.run(t)
 			s.wg.Done()
 		case <-s.stop:
 			return
@@ -45,11 +47,11 @@ func (s *Service) worker() {
 }
 
 // start runs a processing attempt in the bounded pool; false when no worker frees up in time.
-func (s *Service) start(entry models.InboxEntry, prep Prepared, deadline <-chan time.Time) (*job, bool) {
+func (s *Service) start(entry models.InboxEntry, prep Prepared, claim shared.Claim, deadline <-chan time.Time) (*job, bool) {
 	j := &job{done: make(chan struct{}), waited: true}
 	s.wg.Add(1)
 	select {
-	case s.jobs <- task{entry: entry, prep: prep, job: j}:
+	case s.jobs <- task{entry: entry, prep: prep, claim: claim, job: j}:
 		return j, true
 	case <-deadline:
 	case <-s.stop:
@@ -86,11 +88,12 @@ func (j *job) finish(reply string) (late bool) {
 	return j.late || !j.waited
 }
 
-// run processes an entry once, records the outcome, and delivers the reply late if needed.
-func (s *Service) run(entry models.InboxEntry, prep Prepared, j *job) {
+// run processes a task's entry once, records the outcome, and delivers the reply late if needed.
+func (s *Service) run(t task) {
+	entry, j := t.entry, t.job
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.ProcessLimit)
 	defer cancel()
-	ctx = prep.Attach(ctx)
+	ctx = t.prep.Attach(ctx)
 	in := entry.Message
 	in.InboxKey = entry.DedupKey // a case filed in this turn is filed once, however often it runs
 	reply, err := s.process(ctx, in)
@@ -114,10 +117,12 @@ func (s *Service) run(entry models.InboxEntry, prep Prepared, j *job) {
 		if err := s.store.FinishInbound(ctx, entry.DedupKey, state, reply); err != nil {
 			s.log.ErrorContext(ctx, "recording an inbound message's outcome failed", "inbox_key", entry.DedupKey, "err", err)
 		}
-		s.release(entry.DedupKey)
+		s.release(t.claim)
 	}
 	if j.finish(reply) && state == models.InboxDone {
-		s.redis.Set(ctx, s.lateKey(entry.DedupKey), "1", 2*s.cfg.Window)
+		if err := s.state.MarkLate(ctx, entry.DedupKey); err != nil {
+			s.log.WarnContext(ctx, "marking an inbox reply late failed", "inbox_key", entry.DedupKey, "err", err)
+		}
 		s.deliverLate(ctx, entry, reply)
 	}
 }

@@ -41,14 +41,18 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		return err
 	}
 	for _, e := range entries {
-		if reply, err := s.redis.Get(ctx, s.replyKey(e.DedupKey)).Result(); err == nil {
+		reply, known, err := s.state.Reply(ctx, e.DedupKey)
+		if err != nil {
+			return err
+		}
+		if known {
 			// Processed, but its done mark was lost (a crash before the batch was written).
 			if err := s.store.FinishInbound(ctx, e.DedupKey, models.InboxDone, reply); err != nil {
 				return err
 			}
 			continue
 		}
-		claimed, err := s.redis.SetNX(ctx, s.claimKey(e.DedupKey), "1", s.cfg.ProcessLimit).Result()
+		claim, claimed, err := s.state.TakeClaim(ctx, e.DedupKey)
 		if err != nil {
 			return err
 		}
@@ -58,14 +62,14 @@ func (s *Service) RetryPending(ctx context.Context, before time.Time) error {
 		j := &job{done: make(chan struct{})} // nobody waits: the reply is delivered as a message
 		s.wg.Add(1)
 		select {
-		case s.jobs <- task{entry: e, prep: nothingPrepared{}, job: j}:
+		case s.jobs <- task{entry: e, prep: nothingPrepared{}, claim: claim, job: j}:
 		case <-ctx.Done():
 			s.wg.Done()
-			s.release(e.DedupKey)
+			s.release(claim)
 			return ctx.Err()
 		case <-s.stop:
 			s.wg.Done()
-			s.release(e.DedupKey)
+			s.release(claim)
 			return nil
 		}
 	}

@@ -53,8 +53,8 @@ func batchOfPeople(t *testing.T, st *refusingStore, bad models.Inbound) ([]strin
 	t.Helper()
 	rdb, prefix := storetest.Redis(t)
 	st.opened, st.gate = make(chan struct{}), make(chan struct{})
-	s := inbox.New(inbox.Config{Budget: 3 * time.Second, Workers: 128, Window: time.Minute, KeyPrefix: prefix, BusyText: "busy"},
-		st, rdb.Client, processor(func(_ context.Context, in models.Inbound) (string, error) { return "收到" + in.Content, nil }),
+	s := inbox.New(inbox.Config{Budget: 3 * time.Second, Workers: 128, BusyText: "busy"},
+		st, sharedState(rdb, prefix), processor(func(_ context.Context, in models.Inbound) (string, error) { return "收到" + in.Content, nil }),
 		nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(func() { s.Close(5 * time.Second) })
 	replies, errs := make([]string, 100), make([]error, 100)

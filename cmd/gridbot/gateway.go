@@ -163,9 +163,10 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL, Batch: g.batch},
 		counties, g.cases, g.cases, g.fetcher, cal, a.redis.Client, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
-		Window: a.cfg.WeChatTimestampWindow, KeyPrefix: a.cfg.RedisKeyPrefix, BusyText: bot.BusyText(),
-		Batch: g.batch},
-		a.store, a.redis.Client, g.bot, notify.NewLateSender(g.account, g.quota, g.wecom), a.log)
+		BusyText: bot.BusyText()}, a.store,
+		shared.NewInbox(a.redis.Client, g.batch, shared.InboxConfig{KeyPrefix: a.cfg.RedisKeyPrefix,
+			Window: a.cfg.WeChatTimestampWindow}),
+		g.bot, notify.NewLateSender(g.account, g.quota, g.wecom), a.log)
 	return nil
 }
 
