@@ -2,9 +2,9 @@ package inbox
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	"gridbot/batch"
 	"gridbot/models"
 	"gridbot/shared"
 )
@@ -14,39 +14,11 @@ import (
 // Redis (the entry's claim keeps them from processing it again), and an entry whose mark was
 // lost in a crash is finished from Redis, not processed again.
 type finisher struct {
-	store  Store
-	state  *shared.Inbox // where the replies go
-	in     chan models.InboxOutcome
-	done   chan struct{}
-	log    func(msg string, err error)
-	mu     sync.RWMutex
-	closed bool
-}
-
-// newFinisher starts the batching loop.
-func newFinisher(st Store, state *shared.Inbox, log func(string, error)) *finisher {
-	f := &finisher{store: st, state: state, in: make(chan models.InboxOutcome, 1024), done: make(chan struct{}), log: log}
-	go f.loop()
-	return f
-}
-
-// add queues an outcome; it blocks when the queue is full (back-pressure on processing). After
-// close it drops the outcome: the entry is finished from Redis at the next start.
-func (f *finisher) add(o models.InboxOutcome) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if !f.closed {
-		f.in <- o
-	}
-}
-
-// close writes what is queued and stops.
-func (f *finisher) close() {
-	f.mu.Lock()
-	f.closed = true
-	close(f.in)
-	f.mu.Unlock()
-	<-f.done
+	store   Store
+	state   *shared.Inbox                    // where the replies go
+	replies *batch.Loop[models.InboxOutcome] // outcomes whose replies go to Redis
+	marks   *batch.Loop[models.InboxOutcome] // outcomes whose replies are stored, to mark done
+	log     func(msg string, err error)
 }
 
 // Finished entries' replies go to Redis every replyEvery (or replyBatch entries); their done
@@ -57,55 +29,35 @@ const (
 	replyBatch = 200
 	markEvery  = 200 * time.Millisecond
 	markBatch  = 500
+	// finishQueue outcomes wait before add blocks; the marks' queue holds as many, so that
+	// a close without start can flush every reply and queue its mark.
+	finishQueue = 1024
 )
 
-// loop stores replies in small batches and records done marks in large ones, until close.
-func (f *finisher) loop() {
-	defer close(f.done)
-	var marks []models.InboxOutcome
-	tick := time.NewTicker(markEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case o, ok := <-f.in:
-			if !ok {
-				f.record(marks)
-				return
-			}
-			batch, open := f.collect(o)
-			f.storeReplies(batch)
-			if marks = append(marks, batch...); len(marks) >= markBatch || !open {
-				f.record(marks)
-				marks = nil
-			}
-			if !open {
-				return
-			}
-		case <-tick.C:
-			f.record(marks)
-			marks = nil
-		}
-	}
+// newFinisher builds the two batching loops; start runs them.
+func newFinisher(st Store, state *shared.Inbox, log func(string, error)) *finisher {
+	f := &finisher{store: st, state: state, log: log}
+	f.replies = batch.New(batch.Config{Max: replyBatch, Wait: replyEvery, Queue: finishQueue}, f.storeReplies)
+	f.marks = batch.New(batch.Config{Max: markBatch, Wait: markEvery, Queue: finishQueue}, f.record)
+	return f
 }
 
-// collect gathers the outcomes that arrive within replyEvery after first, up to replyBatch;
-// open is false once the queue is closed.
-func (f *finisher) collect(first models.InboxOutcome) (batch []models.InboxOutcome, open bool) {
-	batch = []models.InboxOutcome{first}
-	timer := time.NewTimer(replyEvery)
-	defer timer.Stop()
-	for len(batch) < replyBatch {
-		select {
-		case next, ok := <-f.in:
-			if !ok {
-				return batch, false
-			}
-			batch = append(batch, next)
-		case <-timer.C:
-			return batch, true
-		}
-	}
-	return batch, true
+// start runs the batching loops.
+func (f *finisher) start() {
+	f.marks.Start()
+	f.replies.Start()
+}
+
+// add queues an outcome; it blocks when the queue is full (back-pressure on processing). After
+// close it drops the outcome: the entry is finished from Redis at the next start.
+func (f *finisher) add(o models.InboxOutcome) {
+	_ = f.replies.Add(context.Background(), o) // only ErrClosed: the drop described above
+}
+
+// close writes what is queued, replies then marks, and stops.
+func (f *finisher) close() {
+	f.replies.Close(time.Minute)
+	f.marks.Close(time.Minute)
 }
 
 // record writes done marks, retrying once; entries it cannot record are finished later from
@@ -126,10 +78,13 @@ func (f *finisher) record(marks []models.InboxOutcome) {
 }
 
 // storeReplies puts the batch's replies in Redis, where retries and duplicates read them, in
-// the inbox's next shared pipeline.
-func (f *finisher) storeReplies(batch []models.InboxOutcome) {
+// the inbox's next shared pipeline, then queues their done marks.
+func (f *finisher) storeReplies(outcomes []models.InboxOutcome) {
 	// The batcher bounds its pipelines.
-	if err := f.state.StoreReplies(context.Background(), batch); err != nil {
+	if err := f.state.StoreReplies(context.Background(), outcomes); err != nil {
 		f.log("storing replies of finished inbox entries failed", err)
+	}
+	for _, o := range outcomes {
+		_ = f.marks.Add(context.Background(), o) // closed only after the replies' loop
 	}
 }

@@ -71,6 +71,7 @@ type Service struct {
 	cancel context.CancelFunc
 	stop   chan struct{} // closed by Close: stops the retry loop
 	once   sync.Once
+	begin  sync.Once // runs the pool and the batchers once, at the first Start
 	done   *finisher
 	writer *writer
 	// closeFinisher closes the finisher once, after the processing it records has stopped.
@@ -78,7 +79,7 @@ type Service struct {
 	now           func() time.Time
 }
 
-// New builds the inbox service.
+// New builds the inbox service; it starts nothing (Start does).
 func New(cfg Config, st Store, state *shared.Inbox, proc Processor, sender Sender, log *slog.Logger) *Service {
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = 5
@@ -95,9 +96,6 @@ func New(cfg Config, st Store, state *shared.Inbox, proc Processor, sender Sende
 		now: time.Now}
 	s.done = newFinisher(st, state, func(msg string, err error) { log.Error(msg, "err", err) })
 	s.writer = newWriter(st, writers, writeBatch)
-	for range max(cfg.Workers, 1) {
-		s.pool.Go(s.worker)
-	}
 	return s
 }
 

@@ -50,6 +50,7 @@ func newService(t *testing.T, budget time.Duration, p inbox.Processor) (*inbox.S
 	snd := &sender{}
 	s := inbox.New(inbox.Config{Budget: budget, Workers: 8, BusyText: "busy", MaxAttempts: 2}, st,
 		sharedState(rdb, prefix), p, snd, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.Start(t.Context(), 0) // the pool and batchers; tests run retries themselves
 	t.Cleanup(func() { s.Close(5 * time.Second) })
 	return s, snd, st
 }
@@ -204,6 +205,7 @@ func TestUnstoredMessageIsAnError(t *testing.T) {
 	s := inbox.New(inbox.Config{Budget: time.Second, Workers: 1}, st, sharedState(rdb, prefix),
 		processor(func(context.Context, models.Inbound) (string, error) { return "x", nil }), nil,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.Start(t.Context(), 0)
 	defer s.Close(time.Second)
 	st.Close()
 	if _, err := receive(s, msg(1, "x")); models.ErrorCodeOf(err) != models.EUnavailable {

@@ -7,11 +7,21 @@ import (
 	"gridbot/models"
 )
 
-// Start runs the retry loop in the background: it processes unfinished entries at once (those
-// a crash or a failure left behind) and then every interval, until ctx is done or Close.
+// Start runs the processing pool and the batch writers until Close, and the retry loop: it
+// processes unfinished entries at once (those a crash or a failure left behind) and then every
+// interval, until ctx is done or Close. An interval of 0 runs no retry loop.
 func (s *Service) Start(ctx context.Context, interval time.Duration) {
-	s.wg.Add(1)
-	go s.retryLoop(ctx, interval)
+	s.begin.Do(func() {
+		s.writer.start()
+		s.done.start()
+		for range max(s.cfg.Workers, 1) {
+			s.pool.Go(s.worker)
+		}
+	})
+	if interval > 0 {
+		s.wg.Add(1)
+		go s.retryLoop(ctx, interval)
+	}
 }
 
 // retryLoop is the body of Start.

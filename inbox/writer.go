@@ -3,9 +3,9 @@ package inbox
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
+	"gridbot/batch"
 	"gridbot/models"
 )
 
@@ -15,12 +15,8 @@ import (
 // timer.
 type writer struct {
 	store   Store
-	queue   chan *write
-	stop    chan struct{}
-	stopped chan struct{}
-	max     int
-	mu      sync.RWMutex // held for reading while queueing, for writing by close
-	closed  bool
+	loop    *batch.Loop[*write]
+	batches int // most batches queued or in flight at once, which bounds close
 }
 
 // write is one message waiting to be stored.
@@ -34,79 +30,6 @@ type write struct {
 // writeTimeout bounds one batch's statement.
 const writeTimeout = 10 * time.Second
 
-// newWriter starts n batch writers storing up to max messages per statement.
-func newWriter(st Store, n, max int) *writer {
-	w := &writer{store: st, queue: make(chan *write, 4*max), stop: make(chan struct{}),
-		stopped: make(chan struct{}), max: max}
-	done := make(chan struct{}, n)
-	for range n {
-		go func() {
-			w.loop()
-			done <- struct{}{}
-		}()
-	}
-	go func() {
-		for range n {
-			<-done
-		}
-		close(w.stopped)
-	}()
-	return w
-}
-
-// add stores a message and returns what the store found; an error means it was not stored.
-func (w *writer) add(ctx context.Context, msg models.Inbound) (models.InboxAdded, error) {
-	wr := &write{msg: msg, done: make(chan struct{})}
-	if err := w.enqueue(ctx, wr); err != nil {
-		return models.InboxAdded{}, err
-	}
-	<-wr.done // once queued, a message is written (or fails) even if the request goes away
-	return wr.res, wr.err
-}
-
-// enqueue queues a write unless the writer is closed or the request gave up first.
-func (w *writer) enqueue(ctx context.Context, wr *write) error {
-	w.mu.RLock()
-	defer w.mu.RUnlock()
-	if w.closed {
-		return models.Errorf(models.EUnavailable, "inbox is shutting down")
-	}
-	select {
-	case w.queue <- wr:
-		return nil
-	case <-ctx.Done():
-		return models.WrapError(models.EUnavailable, ctx.Err(), "inbox busy")
-	}
-}
-
-// close stops the writers after they wrote what is queued.
-func (w *writer) close() {
-	w.mu.Lock()
-	w.closed = true
-	w.mu.Unlock()
-	close(w.stop)
-	<-w.stopped
-}
-
-// loop writes batches until close, then drains the queue.
-func (w *writer) loop() {
-	for {
-		select {
-		case first := <-w.queue:
-			w.writeBatch(w.collect(first))
-		case <-w.stop:
-			for {
-				select {
-				case first := <-w.queue:
-					w.writeBatch(w.collect(first))
-				default:
-					return
-				}
-			}
-		}
-	}
-}
-
 // linger is how long a batch that is still small waits for more messages: a commit costs the
 // database far more than a message's share of the statement, and the wait is short next to it.
 const (
@@ -114,35 +37,33 @@ const (
 	lingerBelow = 8
 )
 
-// collect takes what is queued behind first, up to the batch size; a batch of fewer than
-// lingerBelow waits up to linger for more.
-func (w *writer) collect(first *write) []*write {
-	batch := []*write{first}
-	var timeout <-chan time.Time
-	for len(batch) < w.max {
-		select {
-		case next := <-w.queue:
-			batch = append(batch, next)
-			continue
-		default:
-		}
-		if len(batch) >= lingerBelow {
-			return batch
-		}
-		if timeout == nil {
-			timer := time.NewTimer(linger)
-			defer timer.Stop()
-			timeout = timer.C
-		}
-		select {
-		case next := <-w.queue:
-			batch = append(batch, next)
-		case <-timeout:
-			return batch
-		}
-	}
-	return batch
+// newWriter builds n batch writers storing up to max messages per statement; start runs them.
+func newWriter(st Store, n, max int) *writer {
+	w := &writer{store: st, batches: 4 + n}
+	w.loop = batch.New(batch.Config{Max: max, Wait: linger, Enough: lingerBelow, Queue: 4 * max, Workers: n},
+		w.writeBatch)
+	return w
 }
+
+// start runs the batch writers.
+func (w *writer) start() { w.loop.Start() }
+
+// add stores a message and returns what the store found; an error means it was not stored.
+func (w *writer) add(ctx context.Context, msg models.Inbound) (models.InboxAdded, error) {
+	wr := &write{msg: msg, done: make(chan struct{})}
+	if err := w.loop.Add(ctx, wr); err != nil {
+		if errors.Is(err, batch.ErrClosed) {
+			return models.InboxAdded{}, models.Errorf(models.EUnavailable, "inbox is shutting down")
+		}
+		return models.InboxAdded{}, models.WrapError(models.EUnavailable, err, "inbox busy")
+	}
+	<-wr.done // once queued, a message is written (or fails) even if the request goes away
+	return wr.res, wr.err
+}
+
+// close stops the writers after they wrote what is queued: each batch takes at most two
+// writeTimeouts (its statement and its split).
+func (w *writer) close() { w.loop.Close(time.Duration(w.batches) * 2 * writeTimeout) }
 
 // writeBatch stores a batch and hands each request its result.
 func (w *writer) writeBatch(batch []*write) {

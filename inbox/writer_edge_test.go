@@ -56,6 +56,7 @@ func batchOfPeople(t *testing.T, st *refusingStore, bad models.Inbound) ([]strin
 	s := inbox.New(inbox.Config{Budget: 3 * time.Second, Workers: 128, BusyText: "busy"},
 		st, sharedState(rdb, prefix), processor(func(_ context.Context, in models.Inbound) (string, error) { return "收到" + in.Content, nil }),
 		nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.Start(t.Context(), 0)
 	t.Cleanup(func() { s.Close(5 * time.Second) })
 	replies, errs := make([]string, 100), make([]error, 100)
 	var badErr error

@@ -239,9 +239,9 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // timeout and closes Redis and the database.
 func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
+	a.gateway.start(a.ctx) // before serving: the inbox's pool and batchers take the first request
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
-	a.gateway.start(a.ctx)
 	if a.cfg.DebugAddr != "" {
 		go a.serveDebug()
 	}
