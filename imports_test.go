@@ -37,6 +37,8 @@ func importRules() []importRule {
 				"gridbot/inbox"}},
 		{name: "the inbox reaches the store only through its Store port", forbidden: "gridbot/store",
 			checked: []string{"gridbot/inbox"}},
+		{name: "batch imports nothing of ours", forbidden: "gridbot", checked: []string{"gridbot/batch"},
+			transitive: true},
 	}
 }
 
