@@ -121,3 +121,13 @@ func seq(n int) []int {
 	}
 	return s
 }
+
+func TestLoopAddDoesNotAllocate(t *testing.T) {
+	l := batch.New(batch.Config{Max: 64, Queue: 1024}, func([]int) {})
+	l.Start()
+	defer l.Close(time.Second)
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(1000, func() { _ = l.Add(ctx, 1) }); n != 0 {
+		t.Errorf("Add allocates %v times per item, want 0", n)
+	}
+}
