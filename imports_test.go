@@ -30,11 +30,10 @@ func importRules() []importRule {
 			checked: []string{"gridbot/handlers"}, transitive: true},
 		{name: "only wechat speaks to the WeChat library (the simulator and the benchmarks compare with it)",
 			forbidden: "github.com/silenceper/wechat", only: []string{"gridbot/wechat", "gridbot/wechatsim", "gridbot/bench"}},
-		// bot is not checked yet: its Redis code (locks, sessions, people cache) still moves into shared.
 		{name: "only shared speaks to Redis (the benchmarks read and reset the servers they measure)",
 			forbidden: "github.com/redis/go-redis", only: []string{"gridbot/shared", "gridbot/bench"},
 			checked: []string{"gridbot/notify", "gridbot/wechat", "gridbot/store", "gridbot/handlers", "gridbot/cmd",
-				"gridbot/inbox"}},
+				"gridbot/inbox", "gridbot/bot", "gridbot/workflow", "gridbot/county"}},
 		{name: "the inbox reaches the store only through its Store port", forbidden: "gridbot/store",
 			checked: []string{"gridbot/inbox"}},
 		{name: "batch imports nothing of ours", forbidden: "gridbot", checked: []string{"gridbot/batch"},

@@ -2,13 +2,10 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"gridbot/inbox"
 	"gridbot/models"
@@ -125,9 +122,6 @@ type Config struct {
 	DefaultLimit        models.TimeLimit // the answer time promised when the matter is unknown
 	DuplicateRadius     float64          // metres: an open case of the same matter this near is offered to follow
 	CaseURL             string           // a case's page is this URL followed by its tracking number ("" for none)
-	// Batch shares Redis round trips between concurrent turns and the other users of this Redis
-	// (the inbox, the rate limiter); nil: the bot makes its own.
-	Batch *shared.Batcher
 }
 
 // Bot holds the conversations: it turns each inbound message into a reply.
@@ -138,9 +132,8 @@ type Bot struct {
 	media     Media
 	deadlines Deadlines
 	county    Counties
-	redis     *redis.Client
-	batch     *shared.Batcher // shares Redis round trips between concurrent turns
-	decoded   decodedPeople   // cached people already decoded
+	state     *shared.Conversations // conversations, their locks and the cached people, in Redis
+	decoded   decodedPeople         // cached people already decoded
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -148,18 +141,20 @@ type Bot struct {
 // catalogue is the county's catalogue held now.
 func (b *Bot) catalogue() *Catalogue { return b.county.Catalogue() }
 
-// New builds the bot over the county snapshot.
-func New(cfg Config, county Counties, people People, cases Cases, media Media, deadlines Deadlines, rdb *redis.Client, log *slog.Logger) *Bot {
+// New builds the bot over the county snapshot and the conversations' shared state (made with
+// KeepConversations(cfg) as its Keep).
+func New(cfg Config, county Counties, people People, cases Cases, media Media, deadlines Deadlines,
+	state *shared.Conversations, log *slog.Logger) *Bot {
 	if cfg.DefaultLimit.Amount == 0 {
 		cfg.DefaultLimit = models.TimeLimit{Amount: 13, Unit: models.WorkingDays}
 	}
-	batch := cfg.Batch
-	if batch == nil {
-		batch = shared.NewBatcher(rdb, 5*time.Second)
-	}
 	return &Bot{cfg: cfg, people: people, cases: cases, media: media, deadlines: deadlines, county: county,
-		redis: rdb, batch: batch, log: log, now: time.Now}
+		state: state, log: log, now: time.Now}
 }
+
+// KeepConversations is how long a stored conversation is kept: the idle time and a day, so that
+// an expired conversation can still be reported.
+func KeepConversations(cfg Config) time.Duration { return cfg.Idle + 24*time.Hour }
 
 // SetClock replaces the bot's clock (tests).
 func (b *Bot) SetClock(now func() time.Time) { b.now = now }
@@ -183,8 +178,8 @@ func (b *Bot) Process(ctx context.Context, in models.Inbound) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if h := heldFromContext(ctx); h != nil && h.genRead {
-		b.county.CatalogueAt(ctx, h.gen) // a new generation (an import) loads the county again
+	if h := heldFromContext(ctx); h != nil && h.Read {
+		b.county.CatalogueAt(ctx, h.Gen) // a new generation (an import) loads the county again
 	}
 	at := b.now()
 	person, known, err := b.identify(ctx, in, at)
@@ -247,11 +242,8 @@ func (b *Bot) release(ctx context.Context, h *held) {
 	if h.released {
 		return
 	}
-	b.batch.Do(func(pipe redis.Pipeliner) {
-		b.cachePerson(ctx, pipe, h, h.channel)
-		pipe.Del(ctx, h.lockKey)
-	})
-	h.released = true
+	h.Release(ctx, h.toCache, personTTL)
+	h.toCache, h.released = nil, true
 }
 
 // dispatch answers a message by its type.
@@ -346,96 +338,33 @@ func (b *Bot) lock(ctx context.Context, channel models.Channel, openID string) (
 	if h := heldFor(ctx, openID); h != nil && !h.released {
 		return ctx, func() { b.release(context.WithoutCancel(ctx), h) }, nil
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		var try *lockAttempt
-		b.batch.Do(func(pipe redis.Pipeliner) { try = b.tryLock(ctx, pipe, channel, openID) })
-		h, err := try.result()
-		if err != nil {
-			return nil, nil, err
-		}
-		if h != nil {
-			release := func() { b.release(context.WithoutCancel(ctx), h) }
-			return context.WithValue(ctx, heldKey{}, h), release, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, nil, errors.New("conversation lock: busy")
-		}
-		select {
-		case <-ctx.Done():
-			return nil, nil, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
-// lockAttempt is a try to take a person's conversation lock, queued on a pipeline with the
-// reads a turn needs: the conversation, the people generation and the cached person.
-type lockAttempt struct {
-	h    *held
-	take *redis.BoolCmd
-	read *redis.SliceCmd // the conversation, the people generation, the cached person
-}
-
-// tryLock queues a lock attempt on pipe.
-func (b *Bot) tryLock(ctx context.Context, pipe redis.Pipeliner, channel models.Channel, openID string) *lockAttempt {
-	h := &held{openID: openID, channel: channel, lockKey: b.cfg.KeyPrefix + "lock:" + openID}
-	return &lockAttempt{h: h,
-		take: pipe.SetNX(ctx, h.lockKey, "1", 10*time.Second),
-		read: pipe.MGet(ctx, b.sessionKey(openID), PeopleGenerationKey(b.cfg.KeyPrefix), b.personKey(channel, openID)),
-	}
-}
-
-// result returns the held lock after the pipeline ran, nil when another turn holds it.
-func (a *lockAttempt) result() (*held, error) {
-	ok, err := a.take.Result()
+	t, err := b.state.Lock(ctx, channel, openID)
 	if err != nil {
-		return nil, fmt.Errorf("conversation lock: %w", err)
+		return nil, nil, err
 	}
-	if !ok {
-		return nil, nil
-	}
-	h := a.h
-	vals, err := a.read.Result()
-	if err != nil || len(vals) != 3 {
-		return h, nil // the turn reads the conversation again, and who is writing from the database
-	}
-	conv, _ := vals[0].(string)
-	h.raw, h.fetched = []byte(conv), true
-	if vals[0] == nil {
-		h.raw = nil
-	}
-	h.gen, _ = vals[1].(string) // "" before the first change of people
-	h.genRead = true
-	if person, ok := vals[2].(string); ok {
-		h.person = []byte(person)
-	}
-	return h, nil
+	h := newHeld(t)
+	release := func() { b.release(context.WithoutCancel(ctx), h) }
+	return context.WithValue(ctx, heldKey{}, h), release, nil
 }
 
 // Prepare queues the taking of the sender's conversation lock, with the reads the turn needs,
 // on the pipeline that admits the message (inbox.Preparer): one round trip fewer per message.
 func (b *Bot) Prepare(ctx context.Context, pipe shared.Pipe, in models.Inbound) inbox.Prepared {
-	return &prepared{b: b, try: b.tryLock(ctx, pipe.Redis(), in.Channel, in.OpenID)}
+	return &prepared{try: b.state.PrepareLock(ctx, pipe, in.Channel, in.OpenID)}
 }
 
 // prepared is a lock attempt made when a message was admitted.
 type prepared struct {
-	b   *Bot
-	try *lockAttempt
+	try *shared.LockAttempt
 }
 
 // Attach returns a context holding the lock if the attempt took it; else Process takes it.
 func (p *prepared) Attach(ctx context.Context) context.Context {
-	if h, err := p.try.result(); err == nil && h != nil {
-		return context.WithValue(ctx, heldKey{}, h)
+	if t, ok, err := p.try.Result(); err == nil && ok {
+		return context.WithValue(ctx, heldKey{}, newHeld(t))
 	}
 	return ctx
 }
 
 // Drop lets the lock go when the message is not processed after all.
-func (p *prepared) Drop() {
-	if ok, err := p.try.take.Result(); err == nil && ok {
-		p.b.release(context.Background(), p.try.h)
-	}
-}
+func (p *prepared) Drop() { p.try.Drop(context.Background()) }

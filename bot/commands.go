@@ -276,19 +276,15 @@ func (b *Bot) bind(t *turn, arg string) (string, error) {
 	if code == "" {
 		return msgBindUsage, nil
 	}
-	failKey := b.cfg.KeyPrefix + "bindfail:" + t.in.OpenID
-	fails, err := b.redis.Get(t.ctx, failKey).Int()
-	if err == nil && fails >= b.cfg.BindFailuresPerHour {
+	fails, counted := b.state.BindFailures(t.ctx, t.in.OpenID)
+	if counted && fails >= b.cfg.BindFailuresPerHour {
 		return msgBindTooMany, nil
 	}
 	p, err := b.people.RedeemBindingCode(t.ctx, t.in.OpenID, code, b.now())
 	switch models.ErrorCodeOf(err) {
 	case "":
 	case models.ENotFound:
-		pipe := b.redis.TxPipeline()
-		pipe.Incr(t.ctx, failKey)
-		pipe.Expire(t.ctx, failKey, time.Hour)
-		if _, err := pipe.Exec(t.ctx); err != nil {
+		if err := b.state.CountBindFailure(t.ctx, t.in.OpenID); err != nil {
 			return "", fmt.Errorf("count binding failures: %w", err)
 		}
 		return msgBindWrong, nil
@@ -298,7 +294,7 @@ func (b *Bot) bind(t *turn, arg string) (string, error) {
 		return "", err
 	}
 	b.PeopleChanged(t.ctx)
-	b.redis.Del(t.ctx, failKey)
+	b.state.ForgetBindFailures(t.ctx, t.in.OpenID)
 	t.person, t.sess = p, nil
 	team := ""
 	if tm, ok := b.catalogue().teamIndex[p.TeamCode]; ok {

@@ -2,14 +2,12 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	json "github.com/goccy/go-json"
-	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
 )
@@ -54,9 +52,6 @@ func cardKinds() []string {
 		models.NoticeEscalation}
 }
 
-// focusKey names the case a staff member's short replies act on.
-func (b *Bot) focusKey(openID string) string { return b.cfg.KeyPrefix + "focus:" + openID }
-
 // Focus makes a case the one a staff member's short replies act on (a task list, a query).
 func (b *Bot) Focus(ctx context.Context, openID, trackingNo string) error {
 	return b.setFocus(ctx, openID, trackingNo, focusQuery)
@@ -65,7 +60,7 @@ func (b *Bot) Focus(ctx context.Context, openID, trackingNo string) error {
 // setFocus stores a focus set by the person's own message.
 func (b *Bot) setFocus(ctx context.Context, openID, trackingNo, from string) error {
 	v := trackingNo + "|" + strconv.FormatInt(b.now().UnixNano(), 10) + "|" + from
-	if err := b.redis.Set(ctx, b.focusKey(openID), v, 24*time.Hour).Err(); err != nil {
+	if err := b.state.SetFocus(ctx, openID, v, 24*time.Hour); err != nil {
 		return fmt.Errorf("focus case: %w", err)
 	}
 	return nil
@@ -74,8 +69,8 @@ func (b *Bot) setFocus(ctx context.Context, openID, trackingNo, from string) err
 // currentFocus returns the newer of the focus the person's messages set and the last card
 // delivered to them; a zero focus when there is neither.
 func (b *Bot) currentFocus(ctx context.Context, openID string, personID int64) (focus, error) {
-	v, err := b.redis.Get(ctx, b.focusKey(openID)).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	v, err := b.state.Focus(ctx, openID)
+	if err != nil {
 		return focus{}, fmt.Errorf("focused case: %w", err)
 	}
 	f := parseFocus(v)
@@ -128,9 +123,6 @@ type pendingAction struct {
 	At         time.Time `json:"at"`
 }
 
-// confirmKey names a staff member's action waiting for confirmation.
-func (b *Bot) confirmKey(openID string) string { return b.cfg.KeyPrefix + "confirm:" + openID }
-
 // savePending stores an action waiting for confirmation; it is kept an hour so that a late
 // answer is told it expired instead of being read as something else.
 func (b *Bot) savePending(ctx context.Context, openID string, p pendingAction) error {
@@ -138,7 +130,7 @@ func (b *Bot) savePending(ctx context.Context, openID string, p pendingAction) e
 	if err != nil {
 		return fmt.Errorf("save confirmation: %w", err)
 	}
-	if err := b.redis.Set(ctx, b.confirmKey(openID), raw, time.Hour).Err(); err != nil {
+	if err := b.state.SavePending(ctx, openID, raw, time.Hour); err != nil {
 		return fmt.Errorf("save confirmation: %w", err)
 	}
 	return nil
@@ -146,12 +138,12 @@ func (b *Bot) savePending(ctx context.Context, openID string, p pendingAction) e
 
 // takePending returns and removes the action waiting for confirmation, if any.
 func (b *Bot) takePending(ctx context.Context, openID string) (pendingAction, bool, error) {
-	raw, err := b.redis.GetDel(ctx, b.confirmKey(openID)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return pendingAction{}, false, nil
-	}
+	raw, found, err := b.state.TakePending(ctx, openID)
 	if err != nil {
 		return pendingAction{}, false, fmt.Errorf("read confirmation: %w", err)
+	}
+	if !found {
+		return pendingAction{}, false, nil
 	}
 	var p pendingAction
 	if err := json.Unmarshal(raw, &p); err != nil {

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"gridbot/models"
 )
 
@@ -31,41 +29,19 @@ type cachedPerson struct {
 	Person models.Person `json:"person"`
 }
 
-// PeopleGenerationKey names the Redis counter of the people generation under a key prefix.
-func PeopleGenerationKey(prefix string) string { return prefix + "people:gen" }
-
-// ForgetPeople retires every cached person: call it after changing people in the database.
-func ForgetPeople(ctx context.Context, rdb redis.UniversalClient, prefix string) error {
-	return rdb.Incr(ctx, PeopleGenerationKey(prefix)).Err()
-}
-
-// PeopleGeneration reads the people generation ("" before the first change of people).
-func PeopleGeneration(ctx context.Context, rdb redis.UniversalClient, prefix string) (string, error) {
-	gen, err := rdb.Get(ctx, PeopleGenerationKey(prefix)).Result()
-	if err == redis.Nil {
-		return "", nil
-	}
-	return gen, err
-}
-
-// personKey names the cached person of an openid (or WeCom userid) on a channel.
-func (b *Bot) personKey(channel models.Channel, id string) string {
-	return b.cfg.KeyPrefix + "person:" + string(channel) + ":" + id
-}
-
 // cachedIdentity returns the person cached for the turn's sender when it is still current.
 func (b *Bot) cachedIdentity(h *held, channel models.Channel, at time.Time) (models.Person, bool) {
-	if h == nil || h.person == nil {
+	if h == nil || h.Person == nil {
 		return models.Person{}, false
 	}
-	c, ok := b.decoded.get(h.person)
+	c, ok := b.decoded.get(h.Person)
 	if !ok {
-		if err := json.Unmarshal(h.person, &c); err != nil {
+		if err := json.Unmarshal(h.Person, &c); err != nil {
 			return models.Person{}, false
 		}
-		b.decoded.put(h.person, c)
+		b.decoded.put(h.Person, c)
 	}
-	if c.Gen != h.gen {
+	if c.Gen != h.Gen {
 		return models.Person{}, false
 	}
 	p := c.Person
@@ -109,19 +85,10 @@ func (h *held) remember(p models.Person) {
 	if h == nil {
 		return
 	}
-	raw, err := json.Marshal(cachedPerson{Gen: h.gen, Person: p})
+	raw, err := json.Marshal(cachedPerson{Gen: h.Gen, Person: p})
 	if err == nil {
 		h.toCache = raw
 	}
-}
-
-// cachePerson adds the queued person, if any, to a pipeline that ends the turn.
-func (b *Bot) cachePerson(ctx context.Context, pipe redis.Pipeliner, h *held, channel models.Channel) {
-	if h == nil || h.toCache == nil {
-		return
-	}
-	pipe.Set(ctx, b.personKey(channel, h.openID), h.toCache, personTTL)
-	h.toCache = nil
 }
 
 // PeopleChanged retires cached people after the bot changed one; a failure is logged, and the
@@ -130,18 +97,19 @@ func (b *Bot) PeopleChanged(ctx context.Context) {
 	if h := heldFromContext(ctx); h != nil {
 		h.toCache = nil
 	}
-	retirePeople(ctx, b.redis, b.cfg.KeyPrefix, b.log)
+	retirePeople(ctx, b.state.ForgetPeople, b.log)
 }
 
 // PeopleRetirer returns what retires every instance's cached people after a change made outside
-// a conversation (the notifier marking a person unreachable), logging a failure as PeopleChanged.
-func PeopleRetirer(rdb redis.UniversalClient, prefix string, log *slog.Logger) func(ctx context.Context) {
-	return func(ctx context.Context) { retirePeople(ctx, rdb, prefix, log) }
+// a conversation (the notifier marking a person unreachable) with forget (e.g.
+// shared.ForgetPeople), logging a failure as PeopleChanged.
+func PeopleRetirer(forget func(ctx context.Context) error, log *slog.Logger) func(ctx context.Context) {
+	return func(ctx context.Context) { retirePeople(ctx, forget, log) }
 }
 
-// retirePeople bumps the people generation, even for a cancelled ctx, and logs a failure.
-func retirePeople(ctx context.Context, rdb redis.UniversalClient, prefix string, log *slog.Logger) {
-	if err := ForgetPeople(context.WithoutCancel(ctx), rdb, prefix); err != nil {
+// retirePeople bumps the people generation with forget, even for a cancelled ctx, and logs a failure.
+func retirePeople(ctx context.Context, forget func(ctx context.Context) error, log *slog.Logger) {
+	if err := forget(context.WithoutCancel(ctx)); err != nil {
 		log.WarnContext(ctx, "could not retire cached people", "err", err)
 	}
 }

@@ -2,14 +2,13 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	json "github.com/goccy/go-json" // the conversation is read and written on every message: 2.5× encoding/json's speed
-	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
+	"gridbot/shared"
 )
 
 // The questions a conversation can be waiting on.
@@ -52,23 +51,17 @@ type session struct {
 	LastActive       time.Time        `json:"last_active"`
 }
 
-// sessionKey names a person's conversation in Redis.
-func (b *Bot) sessionKey(openID string) string { return b.cfg.KeyPrefix + "conv:" + openID }
-
 // held is the conversation lock a turn holds. The conversation is read in the same round trip
 // that takes the lock, and the lock is released in the one that stores the conversation.
 type held struct {
-	openID   string
-	channel  models.Channel
-	lockKey  string
-	gen      string // the people generation when the lock was taken
-	genRead  bool   // gen was read from Redis (the lock's reads succeeded)
-	person   []byte // the cached person read with the lock; nil when there is none
+	shared.Turn
 	toCache  []byte // a person read from the database, cached when the turn ends
-	raw      []byte // the stored conversation read under the lock; nil when there is none
-	fetched  bool   // raw is still what is stored
+	fetched  bool   // Conversation is still what is stored
 	released bool   // the lock was released with the conversation's last write
 }
+
+// newHeld returns the turn's held lock.
+func newHeld(t shared.Turn) *held { return &held{Turn: t, fetched: t.Read} }
 
 // heldKey is the context key of the turn's held lock.
 type heldKey struct{}
@@ -81,34 +74,31 @@ func heldFromContext(ctx context.Context) *held {
 
 // heldFor returns the lock the context holds for an openid, or nil.
 func heldFor(ctx context.Context, openID string) *held {
-	if h, ok := ctx.Value(heldKey{}).(*held); ok && h.openID == openID {
+	if h, ok := ctx.Value(heldKey{}).(*held); ok && h.OpenID == openID {
 		return h
 	}
 	return nil
 }
 
-// readSession returns the stored conversation (redis.Nil when there is none): the copy read
-// with the lock if nothing changed it since, else from Redis.
-func (b *Bot) readSession(ctx context.Context, openID string) ([]byte, error) {
+// readSession returns the stored conversation (found is false when there is none): the copy
+// read with the lock if nothing changed it since, else from Redis.
+func (b *Bot) readSession(ctx context.Context, openID string) (raw []byte, found bool, err error) {
 	if h := heldFor(ctx, openID); h != nil && h.fetched {
 		h.fetched = false
-		if h.raw == nil {
-			return nil, redis.Nil
-		}
-		return h.raw, nil
+		return h.Conversation, h.Conversation != nil, nil
 	}
-	return b.redis.Get(ctx, b.sessionKey(openID)).Bytes()
+	return b.state.Read(ctx, openID)
 }
 
 // loadSession returns the person's open conversation, or nil; expired reports one that timed
 // out (and is dropped) so that the person can be told.
 func (b *Bot) loadSession(ctx context.Context, openID string, now time.Time) (*session, bool, error) {
-	raw, err := b.readSession(ctx, openID)
-	if errors.Is(err, redis.Nil) {
-		return nil, false, nil
-	}
+	raw, found, err := b.readSession(ctx, openID)
 	if err != nil {
 		return nil, false, fmt.Errorf("load conversation: %w", err)
+	}
+	if !found {
+		return nil, false, nil
 	}
 	var s session
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -137,25 +127,16 @@ func (b *Bot) saveSession(ctx context.Context, openID string, s *session, now ti
 	if h != nil {
 		h.fetched = false
 	}
-	var (
-		write  redis.Cmder
-		unlock *redis.IntCmd
-	)
-	b.batch.Do(func(pipe redis.Pipeliner) {
-		if s == nil {
-			write = pipe.Del(ctx, b.sessionKey(openID))
-		} else {
-			write = pipe.Set(ctx, b.sessionKey(openID), raw, b.cfg.Idle+24*time.Hour)
-		}
-		if h != nil && !h.released {
-			b.cachePerson(ctx, pipe, h, h.channel)
-			unlock = pipe.Del(ctx, h.lockKey)
-		}
-	})
-	if unlock != nil && unlock.Err() == nil {
-		h.released = true
+	var err error
+	if h != nil && !h.released {
+		var released bool
+		released, err = h.Save(ctx, raw, h.toCache, personTTL)
+		h.toCache = nil
+		h.released = released
+	} else {
+		err = b.state.Write(ctx, openID, raw)
 	}
-	if err := write.Err(); err != nil {
+	if err != nil {
 		if s == nil {
 			return fmt.Errorf("drop conversation: %w", err)
 		}
@@ -169,7 +150,7 @@ func (b *Bot) dropSession(ctx context.Context, openID string) error {
 	if h := heldFor(ctx, openID); h != nil {
 		h.fetched = false
 	}
-	if err := b.redis.Del(ctx, b.sessionKey(openID)).Err(); err != nil {
+	if err := b.state.Drop(ctx, openID); err != nil {
 		return fmt.Errorf("drop conversation: %w", err)
 	}
 	return nil

@@ -2,13 +2,10 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"gridbot/models"
 	"gridbot/workflow"
@@ -426,9 +423,6 @@ func (b *Bot) conflictText(ctx context.Context, req workflow.Request, c models.C
 	return fmt.Sprintf("案件 %s 当前状态为“%s”，不能%s。", c.TrackingNo, c.State.Chinese(), req.Action.Chinese())
 }
 
-// attachKey names where a staff member's next photos go.
-func (b *Bot) attachKey(openID string) string { return b.cfg.KeyPrefix + "attach:" + openID }
-
 // attachNext makes the photos a staff member sends in the next 30 minutes evidence of the
 // case's latest event.
 func (b *Bot) attachNext(t *turn, c models.Case) error {
@@ -437,7 +431,7 @@ func (b *Bot) attachNext(t *turn, c models.Case) error {
 		return err
 	}
 	v := fmt.Sprintf("%d:%d:%s", c.ID, events[len(events)-1].ID, c.TrackingNo)
-	if err := b.redis.Set(t.ctx, b.attachKey(t.in.OpenID), v, 30*time.Minute).Err(); err != nil {
+	if err := b.state.SetAttach(t.ctx, t.in.OpenID, v, 30*time.Minute); err != nil {
 		return fmt.Errorf("attach photos: %w", err)
 	}
 	return nil
@@ -445,12 +439,12 @@ func (b *Bot) attachNext(t *turn, c models.Case) error {
 
 // attachToCase adds a staff member's photo to the case they just handled, if any; ok reports it.
 func (b *Bot) attachToCase(t *turn) (string, bool, error) {
-	v, err := b.redis.Get(t.ctx, b.attachKey(t.in.OpenID)).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", false, nil
-	}
+	v, found, err := b.state.Attach(t.ctx, t.in.OpenID)
 	if err != nil {
 		return "", false, fmt.Errorf("attach photos: %w", err)
+	}
+	if !found {
+		return "", false, nil
 	}
 	var caseID, eventID int64
 	var no string

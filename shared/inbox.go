@@ -14,11 +14,9 @@ import (
 )
 
 // Pipe is a shared Redis pipeline lent to a caller that adds its own commands to a round trip
-// run here (the bot's Prepare, during the inbox's admission of a message).
+// run here (the bot's Prepare, during the inbox's admission of a message) through this
+// package's methods that take it (Conversations.PrepareLock).
 type Pipe struct{ p redis.Pipeliner }
-
-// Redis returns the pipeline, for code whose Redis work has not moved into this package yet.
-func (p Pipe) Redis() redis.Pipeliner { return p.p }
 
 // InboxConfig tunes the inbox's shared state.
 type InboxConfig struct {

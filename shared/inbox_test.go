@@ -44,7 +44,7 @@ type preparer struct {
 
 func (p *preparer) Prepare(ctx context.Context, pipe shared.Pipe, _ models.Inbound) shared.Prepared {
 	p.prepared.Add(1)
-	p.incr = pipe.Redis().Incr(ctx, p.key)
+	p.incr = shared.PipelinerOf(pipe).Incr(ctx, p.key)
 	return dropCounter{p}
 }
 

@@ -158,10 +158,12 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 	if err != nil {
 		return err
 	}
-	g.bot = bot.New(bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
+	bcfg := bot.Config{KeyPrefix: a.cfg.RedisKeyPrefix, Idle: a.cfg.ConversationIdle,
 		BindFailuresPerHour: a.cfg.BindFailuresPerHour, Location: a.cfg.Location(),
-		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL, Batch: g.batch},
-		counties, g.cases, g.cases, g.fetcher, cal, a.redis.Client, a.log)
+		DuplicateRadius: float64(a.cfg.DuplicateRadiusMeters), CaseURL: a.cfg.NotifyCaseURL}
+	conversations := shared.NewConversations(a.redis.Client, g.batch,
+		shared.ConversationConfig{KeyPrefix: a.cfg.RedisKeyPrefix, Keep: bot.KeepConversations(bcfg)})
+	g.bot = bot.New(bcfg, counties, g.cases, g.cases, g.fetcher, cal, conversations, a.log)
 	g.inbox = inbox.New(inbox.Config{Budget: a.cfg.WeChatReplyBudget, Workers: a.cfg.InboxWorkers,
 		BusyText: bot.BusyText()}, a.store,
 		shared.NewInbox(a.redis.Client, g.batch, shared.InboxConfig{KeyPrefix: a.cfg.RedisKeyPrefix,
@@ -175,7 +177,7 @@ func (a *App) openConversations(ctx context.Context, g *gateway) error {
 func (a *App) openCounty(ctx context.Context) (*county.Cache, error) {
 	rdb, prefix := a.redis.Client, a.cfg.RedisKeyPrefix
 	return county.New(ctx, a.store, county.Config{Radius: float64(a.cfg.PlaceRadiusMeters),
-		Generation: func(ctx context.Context) (string, error) { return bot.PeopleGeneration(ctx, rdb, prefix) },
+		Generation: func(ctx context.Context) (string, error) { return shared.PeopleGeneration(ctx, rdb, prefix) },
 		OnError: func(err error) {
 			a.log.Warn("reloading the county snapshot failed; using the last one", "err", err)
 		}})
@@ -215,7 +217,9 @@ func (a *App) openDelivery(g *gateway, acfg wechat.AccountConfig) error {
 	limiter := shared.NewRateLimiter(a.redis.Client, a.cfg.RedisKeyPrefix+"ratelimit:",
 		shared.RateConfig{Global: a.cfg.NotifyRateGlobal, PerRecipient: a.cfg.NotifyRatePerPerson, Batch: g.batch})
 	deps := notify.Deps{Store: a.store, Official: g.account, Log: a.log, Registry: a.registry,
-		PeopleChanged: bot.PeopleRetirer(a.redis.Client, a.cfg.RedisKeyPrefix, a.log), Limiter: limiter, Quota: g.quota}
+		PeopleChanged: bot.PeopleRetirer(func(ctx context.Context) error {
+			return shared.ForgetPeople(ctx, a.redis.Client, a.cfg.RedisKeyPrefix)
+		}, a.log), Limiter: limiter, Quota: g.quota}
 	corp, secret, agent := a.cfg.WeComCorpID, a.cfg.WeComSecret, a.cfg.WeComAgentID
 	if g.sandbox != nil {
 		corp, secret, agent = SandboxCorpID, SandboxCorpSecret, SandboxAgentID

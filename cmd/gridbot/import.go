@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"gridbot/bot"
 	"gridbot/config"
 	"gridbot/deployment"
 	"gridbot/models"
@@ -124,7 +123,7 @@ func forgetCachedPeople(ctx context.Context, cfg config.Config, w io.Writer) {
 	}
 	rdb, err := shared.OpenRedis(ctx, cfg.RedisURL)
 	if err == nil {
-		err = bot.ForgetPeople(ctx, rdb.Client, cfg.RedisKeyPrefix)
+		err = shared.ForgetPeople(ctx, rdb.Client, cfg.RedisKeyPrefix)
 		rdb.Close()
 	}
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"gridbot/blob"
-	"gridbot/bot"
 	"gridbot/config"
 	"gridbot/deployment"
 	"gridbot/examples"
@@ -148,7 +147,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	// People may have changed while no instance ran (an import, a database restored).
-	if err := bot.ForgetPeople(ctx, a.redis.Client, a.cfg.RedisKeyPrefix); err != nil {
+	if err := shared.ForgetPeople(ctx, a.redis.Client, a.cfg.RedisKeyPrefix); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
 	if a.redis.Embedded() {
