@@ -464,7 +464,10 @@ func (b *Bot) attachToCase(t *turn) (string, bool, error) {
 // received last (or of their task list or query), never another; a card that is not signed
 // for is answered with what to send for its case.
 func (b *Bot) shortReply(t *turn, text string) (string, bool, error) {
-	if n, ok := choice(text); !ok || n != 1 || !t.person.Staff() || t.sess != nil {
+	if !t.person.Staff() || t.sess != nil {
+		return "", false, nil
+	}
+	if n, ok := choice(text); !ok || n != 1 {
 		return "", false, nil
 	}
 	f, err := b.currentFocus(t.ctx, t.in.OpenID, t.person.ID)
